@@ -1,0 +1,48 @@
+import { defineConfig } from 'vitest/config';
+import { createRequire } from 'node:module';
+import vue from '@vitejs/plugin-vue';
+
+const require = createRequire(import.meta.url);
+// One copy of graphql for everything Vitest loads (otherwise "another module or realm").
+const graphqlEntry = require.resolve('graphql/index.js', { paths: ['./server'] });
+
+export default defineConfig({
+  resolve: { alias: [{ find: /^graphql$/, replacement: graphqlEntry }] },
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'server',
+          root: './server',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          globalSetup: ['./test/global-setup.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        extends: true,
+        plugins: [vue()],
+        test: {
+          name: 'displays',
+          root: './displays',
+          include: ['src/**/*.test.ts'],
+          environment: 'happy-dom',
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          root: './displays',
+          include: ['e2e/**/*.test.ts'],
+          globalSetup: ['../server/test/global-setup.ts', './e2e/build-displays.ts'],
+          environment: 'node',
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
