@@ -1,0 +1,207 @@
+import 'reflect-metadata';
+import { createServer, type Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { GraphQLError, type ExecutionResult } from 'graphql';
+import type { Config } from './config.js';
+import type { Logger } from './infra/logger.js';
+import { isReady, type Orm } from './infra/database.js';
+import type { EventBus } from './infra/pubsub.js';
+import { AppError, formatError } from './common/errors.js';
+import type { Actor, RequestContext } from './common/context.js';
+import { ResolverContainer } from './common/container.js';
+import { requestLogPlugin } from './common/request-log.js';
+import { buildAppSchema } from './schema.js';
+import { AuthService } from './modules/auth/auth.service.js';
+import { AuthResolver } from './modules/auth/auth.resolver.js';
+import { MenuService } from './modules/menu/menu.service.js';
+import { MenuResolver } from './modules/menu/menu.resolver.js';
+
+export interface AppDeps {
+  config: Config;
+  log: Logger;
+  orm: Orm;
+  bus: EventBus;
+}
+
+export interface Services {
+  auth: AuthService;
+  menu: MenuService;
+}
+
+export interface App {
+  url: string;
+  port: number;
+  services: Services;
+  /** Stop accepting, drain HTTP, close websockets. The caller closes the pools it opened. */
+  close(): Promise<void>;
+}
+
+export function createServices(deps: AppDeps): Services {
+  return {
+    auth: new AuthService({ tokenSecret: deps.config.TOKEN_SECRET, tokenTtlHours: deps.config.TOKEN_TTL_HOURS }, deps.bus),
+    menu: new MenuService(deps.bus),
+  };
+}
+
+/** A context for work outside a request (start-up, seeding), acting as the given actor. */
+export function systemContext(deps: Pick<AppDeps, 'orm' | 'log'>, actor: Actor | null = null): RequestContext {
+  return { requestId: randomUUID(), actor, em: deps.orm.em.fork(), log: deps.log };
+}
+
+type WsExtra = {
+  actor?: Actor | null;
+  connectionId?: string;
+};
+
+export async function createApp(deps: AppDeps): Promise<App> {
+  const { config, log, orm } = deps;
+  const services = createServices(deps);
+  const container = new ResolverContainer()
+    .register(new AuthResolver(services.auth))
+    .register(new MenuResolver(services.menu));
+  const schema = await buildAppSchema({ container, pubSub: deps.bus });
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer: Server = createServer(app);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const ready = await isReady(orm);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', database: ready });
+  });
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 256 * 1024 });
+  // Open websockets per device, so that revoking a device token signs its screens out at once.
+  const deviceSockets = new Map<string, Set<WebSocket>>();
+  const trackDeviceSocket = (deviceId: string, socket: WebSocket) => {
+    let set = deviceSockets.get(deviceId);
+    if (!set) deviceSockets.set(deviceId, (set = new Set()));
+    set.add(socket);
+    socket.once('close', () => {
+      set.delete(socket);
+      if (set.size === 0) deviceSockets.delete(deviceId);
+    });
+  };
+  const stopWatchingRevocations = services.auth.watchRevocations((deviceId) => {
+    for (const socket of deviceSockets.get(deviceId) ?? []) socket.close(4403, 'Forbidden');
+  });
+
+  const wsCleanup = useServer<Record<string, unknown>, WsExtra>(
+    {
+      schema,
+      connectionInitWaitTimeout: 5_000,
+      onConnect: async (ctx) => {
+        try {
+          const actor = await services.auth.authenticate(orm.em.fork(), ctx.connectionParams?.authorization);
+          if (!actor) return false;
+          ctx.extra.actor = actor;
+          ctx.extra.connectionId = randomUUID();
+          if (actor.kind === 'device') trackDeviceSocket(actor.id, ctx.extra.socket);
+          return true;
+        } catch (err) {
+          if (!(err instanceof AppError)) log.error({ err }, 'websocket authentication failed');
+          return false;
+        }
+      },
+      context: (ctx): RequestContext => ({
+        requestId: randomUUID(),
+        actor: ctx.extra.actor ?? null,
+        em: orm.em.fork(),
+        log: log.child({ connectionId: ctx.extra.connectionId }),
+      }),
+      onNext: (_ctx, _id, _payload, _args, result: ExecutionResult) => {
+        if (!result.errors?.length) return;
+        return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e, log)) };
+      },
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e, log)),
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    introspection: config.NODE_ENV !== 'production',
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    // main.ts owns signal handling and shuts down in order; Apollo must not race it.
+    stopOnTerminationSignals: false,
+    formatError: (formatted, error) => formatError(formatted, error, log),
+    plugins: [
+      requestLogPlugin(),
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  app.use(
+    '/graphql',
+    express.json({ limit: '256kb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }): Promise<RequestContext> => {
+        const requestId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 64) || randomUUID();
+        const em = orm.em.fork();
+        let actor: Actor | null;
+        try {
+          actor = await services.auth.authenticate(em, req.headers.authorization);
+        } catch (err) {
+          if (err instanceof AppError) {
+            throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
+          }
+          throw err;
+        }
+        return { requestId, actor, em, log: log.child({ requestId }) };
+      },
+    }),
+  );
+
+  if (config.DISPLAYS_DIR && existsSync(join(config.DISPLAYS_DIR, 'index.html'))) {
+    const dir = config.DISPLAYS_DIR;
+    app.use(express.static(dir, { index: 'index.html', maxAge: '1h' }));
+    // The displays are a single-page app: its routes all serve index.html.
+    app.get(/^\/(kitchen|host|register)(\/.*)?$/, (_req, res) => res.sendFile(join(dir, 'index.html')));
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    services,
+    close: () =>
+      (closing ??= (async () => {
+        // Apollo's drain plugins stop the listener, let in-flight requests finish and close sockets.
+        stopWatchingRevocations();
+        await apollo.stop();
+        for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
+        await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+      })()),
+  };
+}

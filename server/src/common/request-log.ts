@@ -1,0 +1,26 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { RequestContext } from './context.js';
+
+/**
+ * One structured log line per GraphQL request: operation, duration, outcome codes.
+ * Variables are never logged (they may hold passwords or personal data).
+ */
+export function requestLogPlugin(): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse({ operationName, response, errors }) {
+          const ms = Number(process.hrtime.bigint() - started) / 1e6;
+          const codes = errors?.map((e) => e.extensions?.code ?? 'UNKNOWN');
+          const status = response.http.status ?? 200;
+          // No context when authentication failed before execution; Apollo logs nothing then either.
+          (contextValue as RequestContext | undefined)?.log.info(
+            { operation: operationName ?? null, ms: Math.round(ms * 10) / 10, status, errors: codes?.length ? codes : undefined, actor: contextValue.actor?.role },
+            'graphql request',
+          );
+        },
+      };
+    },
+  };
+}

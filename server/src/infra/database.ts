@@ -1,0 +1,55 @@
+import { MikroORM, defineConfig, type Options } from '@mikro-orm/postgresql';
+import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
+import { Migrator } from '@mikro-orm/migrations';
+import type { Config } from '../config.js';
+import type { Logger } from './logger.js';
+import { entities } from '../entities.js';
+import { migrationsList } from '../migrations/index.js';
+
+export type Orm = MikroORM;
+
+export const MIGRATIONS_TABLE = 'mikro_orm_migrations';
+
+export function ormOptions(databaseUrl: string, config: Pick<Config, 'DATABASE_POOL_MAX'>, log?: Logger): Options {
+  return defineConfig({
+    clientUrl: databaseUrl,
+    entities,
+    metadataProvider: ReflectMetadataProvider,
+    extensions: [Migrator],
+    pool: { min: 0, max: config.DATABASE_POOL_MAX },
+    discovery: { warnWhenNoEntities: true },
+    migrations: {
+      tableName: MIGRATIONS_TABLE,
+      migrationsList,
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+      path: 'server/src/migrations',
+      emit: 'ts',
+    },
+    debug: false,
+    logger: (message) => log?.debug({ orm: message }, 'orm'),
+    // Request code always works on a forked EntityManager; never on the global one.
+    allowGlobalContext: false,
+  });
+}
+
+export async function openDatabase(databaseUrl: string, config: Pick<Config, 'DATABASE_POOL_MAX'>, log?: Logger): Promise<Orm> {
+  return MikroORM.init(ormOptions(databaseUrl, config, log));
+}
+
+export async function migrate(orm: Orm, log: Logger): Promise<void> {
+  const applied = await orm.migrator.up();
+  if (applied.length) log.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+}
+
+/** True when the database answers and every committed migration has run. */
+export async function isReady(orm: Orm): Promise<boolean> {
+  try {
+    await orm.em.getConnection().execute('SELECT 1');
+    const pending = await orm.migrator.getPending();
+    return pending.length === 0;
+  } catch {
+    return false;
+  }
+}

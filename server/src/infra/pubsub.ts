@@ -1,0 +1,92 @@
+import { createPubSub } from '@graphql-yoga/subscription';
+import { Redis } from 'ioredis';
+import type { PubSub } from 'type-graphql';
+import type { Logger } from './logger.js';
+
+/**
+ * The event bus behind subscriptions: in-process by default, Redis pub/sub when REDIS_URL is
+ * set so that every instance hears every event. Services publish only after their transaction
+ * commits. Payloads cross the wire as JSON, so publish plain objects.
+ */
+export interface EventBus extends PubSub {
+  close(): Promise<void>;
+}
+
+type Listener = ((event: CustomEvent) => void) | { handleEvent(event: CustomEvent): void };
+
+/** An EventTarget whose events travel through Redis channels named `<prefix>bus:<topic>`. */
+class RedisEventTarget {
+  private readonly listeners = new Map<string, Set<Listener>>();
+
+  constructor(
+    private readonly publisher: Redis,
+    private readonly subscriber: Redis,
+    private readonly prefix: string,
+    log: Logger,
+  ) {
+    subscriber.on('message', (channel: string, message: string) => {
+      const set = this.listeners.get(channel.slice(this.prefix.length));
+      if (!set) return;
+      let detail: unknown;
+      try {
+        detail = JSON.parse(message);
+      } catch (err) {
+        log.warn({ err, channel }, 'unreadable bus message dropped');
+        return;
+      }
+      const event = new CustomEvent(channel.slice(this.prefix.length), { detail });
+      for (const l of set) {
+        if (typeof l === 'function') l(event);
+        else l.handleEvent(event);
+      }
+    });
+  }
+
+  addEventListener(type: string, listener: Listener | null): void {
+    if (!listener) return;
+    let set = this.listeners.get(type);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(type, set);
+      void this.subscriber.subscribe(this.prefix + type);
+    }
+    set.add(listener);
+  }
+
+  removeEventListener(type: string, listener: Listener | null): void {
+    const set = this.listeners.get(type);
+    if (!set || !listener) return;
+    set.delete(listener);
+    if (set.size === 0) {
+      this.listeners.delete(type);
+      void this.subscriber.unsubscribe(this.prefix + type);
+    }
+  }
+
+  dispatchEvent(event: CustomEvent): boolean {
+    void this.publisher.publish(this.prefix + event.type, JSON.stringify(event.detail ?? null));
+    return true;
+  }
+}
+
+export function createEventBus(opts: { redisUrl?: string; keyPrefix?: string; log?: Logger } = {}): EventBus {
+  if (!opts.redisUrl) {
+    return Object.assign(createPubSub(), { close: async () => undefined });
+  }
+  const redisOptions = { lazyConnect: false, maxRetriesPerRequest: null } as const;
+  const publisher = new Redis(opts.redisUrl, redisOptions);
+  const subscriber = new Redis(opts.redisUrl, redisOptions);
+  for (const [name, client] of [['publisher', publisher], ['subscriber', subscriber]] as const) {
+    client.on('error', (err) => opts.log?.warn({ err: err.message, client: name }, 'redis bus connection error'));
+  }
+  const target = new RedisEventTarget(publisher, subscriber, `${opts.keyPrefix ?? 'pos:'}bus:`, opts.log ?? silentLog);
+  const pubsub = createPubSub({ eventTarget: target as never });
+  return Object.assign(pubsub, {
+    close: async () => {
+      subscriber.disconnect();
+      await publisher.quit().catch(() => publisher.disconnect());
+    },
+  });
+}
+
+const silentLog = { warn: () => undefined } as unknown as Logger;

@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { collect, settle, startTestApp, type TestApp } from './support/app.js';
+
+// Two app instances on one PostgreSQL and one Redis, each with its own Redis-backed bus.
+let a: TestApp;
+let b: TestApp;
+beforeAll(async () => {
+  a = await startTestApp({}, { redis: true });
+  b = await startTestApp({}, { redis: true });
+});
+afterAll(async () => {
+  await a?.close();
+  await b?.close();
+});
+
+describe('event bus over Redis', () => {
+  it('delivers a menu change made through one instance to subscribers on both', async () => {
+    const onA = collect<{ menuUpdates: { name: string; available: boolean; stock: number | null } }>(
+      a.ws(a.tokens.KITCHEN),
+      'subscription { menuUpdates { name available stock } }',
+      {},
+      1,
+    );
+    const onB = collect<{ menuUpdates: { name: string; available: boolean; stock: number | null } }>(
+      b.ws(b.tokens.KITCHEN),
+      'subscription { menuUpdates { name available stock } }',
+      {},
+      1,
+    );
+    await settle(300);
+    const name = `Cross-instance ${randomUUID().slice(0, 6)}`;
+    const res = await a.gql(
+      `mutation($input: MenuItemInput!) { createMenuItem(input: $input) { id } }`,
+      { input: { sku: `BUS-${randomUUID().slice(0, 8)}`, name, category: 'Mains', price: 900, station: 'grill', stock: 0 } },
+      a.tokens.ADMIN,
+    );
+    expect(res.errors).toBeUndefined();
+    const expected = { name, available: false, stock: 0 };
+    expect((await onA.done)[0]!.data!.menuUpdates).toEqual(expected);
+    expect((await onB.done)[0]!.data!.menuUpdates).toEqual(expected);
+  });
+});
+
+describe('device revocation across instances', () => {
+  it('signs a revoked device out on every instance at once: its open socket closes with 4403 and its token stops working', async () => {
+    const issued = await a.gql<{ issueDeviceToken: string }>(
+      'mutation($name: String!) { issueDeviceToken(role: KITCHEN, name: $name) }',
+      { name: `revoke-${randomUUID().slice(0, 6)}` },
+      a.tokens.ADMIN,
+    );
+    const token = issued.data!.issueDeviceToken;
+    // Instance B has the device cached (one query), and holds its websocket open.
+    expect((await b.gql('{ menu { id } }', {}, token)).errors).toBeUndefined();
+    let closedWith: number | undefined;
+    const closed = new Promise<number>((resolve) =>
+      b.ws(token, {
+        onClosed: (code) => {
+          closedWith = code;
+          resolve(code);
+        },
+      }),
+    );
+    await settle(300);
+    expect(closedWith).toBeUndefined();
+
+    const devices = await a.gql<{ devices: { id: string; name: string }[] }>('{ devices { id name } }', {}, a.tokens.ADMIN);
+    const deviceId = devices.data!.devices.find((d) => d.name.startsWith('revoke-'))!.id;
+    expect((await a.gql('mutation($id: ID!) { revokeDeviceToken(id: $id) }', { id: deviceId }, a.tokens.ADMIN)).errors).toBeUndefined();
+
+    expect(await closed).toBe(4403);
+    // B's cached lookup was dropped by the bus message, well before its 15 s TTL.
+    expect((await b.gql('{ menu { id } }', {}, token)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});

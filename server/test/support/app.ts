@@ -1,0 +1,124 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import WebSocket from 'ws';
+import { createClient, type Client } from 'graphql-ws';
+import { configFrom, type Config } from '../../src/config.js';
+import { createApp, systemContext, type App } from '../../src/app.js';
+import { openDatabase, type Orm } from '../../src/infra/database.js';
+import { createLogger } from '../../src/infra/logger.js';
+import { createEventBus } from '../../src/infra/pubsub.js';
+import { Role } from '../../src/common/roles.js';
+import { gql, TEST_TOKEN_SECRET, type GqlResponse } from './http.js';
+import './provided.js';
+
+export { gql, TEST_TOKEN_SECRET, type GqlResponse };
+
+export const TEST_PASSWORD = 'test-password-1';
+
+export interface TestApp {
+  app: App;
+  orm: Orm;
+  url: string;
+  wsUrl: string;
+  config: Config;
+  /** A bearer token per role, for staff created for this app. */
+  tokens: Record<Role, string>;
+  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GqlResponse<T>>;
+  ws(token?: string, extra?: { onClosed?: (code: number, reason: string) => void }): Client;
+  close(): Promise<void>;
+}
+
+/** Boots the real app on a random port against this run's database. */
+export async function startTestApp(
+  overrides: Record<string, string | number | boolean | undefined> = {},
+  opts: { redis?: boolean } = {},
+): Promise<TestApp> {
+  const config = configFrom({
+    ...(opts.redis ? { REDIS_URL: inject('redisUrl'), REDIS_KEY_PREFIX: inject('redisPrefix') } : {}),
+    DATABASE_URL: inject('databaseUrl'),
+    PORT: 0,
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    MIGRATE_ON_START: false,
+    TOKEN_SECRET: TEST_TOKEN_SECRET,
+    ...overrides,
+  });
+  const log = createLogger(config);
+  const orm = await openDatabase(config.DATABASE_URL!, config, log);
+  const bus = createEventBus({ redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, log });
+  const app = await createApp({ config, log, orm, bus });
+  const suffix = randomUUID().slice(0, 8);
+  const tokens = {} as Record<Role, string>;
+  for (const role of Object.values(Role)) {
+    const email = `${role.toLowerCase()}-${suffix}@test.pos`;
+    await app.services.auth.createStaff(systemContext({ orm, log }), { name: `${role} ${suffix}`, email, password: TEST_PASSWORD, role });
+    tokens[role] = (await app.services.auth.login(systemContext({ orm, log }), email, TEST_PASSWORD)).token;
+  }
+  const sockets: Client[] = [];
+  const wsUrl = app.url.replace(/^http/, 'ws') + '/graphql';
+  return {
+    app,
+    orm,
+    url: app.url,
+    wsUrl,
+    config,
+    tokens,
+    gql: (query, variables, token) => gql(app.url, query, variables, token),
+    ws: (token, extra) => {
+      const client = createClient({
+        url: wsUrl,
+        webSocketImpl: WebSocket,
+        lazy: false,
+        retryAttempts: 0,
+        connectionParams: token === undefined ? {} : { authorization: `Bearer ${token}` },
+        on: { closed: (e) => extra?.onClosed?.((e as { code: number }).code, (e as { reason: string }).reason) },
+        onNonLazyError: () => undefined,
+      });
+      sockets.push(client);
+      return client;
+    },
+    close: async () => {
+      await Promise.all(sockets.map((s) => s.dispose()));
+      await app.close();
+      await bus.close();
+      await orm.close();
+    },
+  };
+}
+
+/** Collects the next `count` results of a subscription, failing after `timeoutMs`. */
+export function collect<T>(client: Client, query: string, variables: Record<string, unknown>, count: number, timeoutMs = 5000) {
+  const results: { data?: T; errors?: GqlResponse['errors'] }[] = [];
+  let unsubscribe: () => void = () => undefined;
+  const done = new Promise<typeof results>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new Error(`timed out with ${results.length}/${count} results: ${JSON.stringify(results)}`));
+    }, timeoutMs);
+    unsubscribe = client.subscribe<T>(
+      { query, variables },
+      {
+        next: (r) => {
+          results.push(r as (typeof results)[number]);
+          if (results.length >= count) {
+            clearTimeout(timer);
+            unsubscribe();
+            resolve(results);
+          }
+        },
+        error: (e) => {
+          clearTimeout(timer);
+          reject(e instanceof Error ? e : new Error(JSON.stringify(e)));
+        },
+        complete: () => undefined,
+      },
+    );
+  });
+  return { done, unsubscribe: () => unsubscribe() };
+}
+
+/** Waits until a websocket subscription is registered on the server (connection ack + subscribe sent). */
+export function settle(ms = 150): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
