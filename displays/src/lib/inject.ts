@@ -1,0 +1,5 @@
+import type { InjectionKey } from 'vue';
+import type { LiveLink } from './live-link';
+
+/** The screen's live link, provided by ScreenFrame to whatever screen it wraps. */
+export const LIVE_LINK: InjectionKey<LiveLink> = Symbol('live-link');

@@ -1,0 +1,74 @@
+import { createClient, type Client } from 'graphql-ws';
+import { ref, type Ref } from 'vue';
+import { AUTH_CLOSE_CODES, nextConnectionState, type ConnectionEvent, type ConnectionState } from './connection-state';
+
+export function defaultWsUrl(loc: Location = location): string {
+  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/graphql`;
+}
+
+function closeCode(e: unknown): number | null {
+  return typeof e === 'object' && e !== null && 'code' in e && typeof (e as { code: unknown }).code === 'number' ? (e as { code: number }).code : null;
+}
+
+/**
+ * A screen's live link: one graphql-ws connection, retried forever with capped back-off
+ * (a wall screen has nobody to press reload), its state exposed for the badge, and the
+ * time of the last event received for "updated N s ago".
+ */
+export class LiveLink {
+  readonly state: Ref<ConnectionState> = ref('connecting');
+  readonly lastEventAt: Ref<number | null> = ref(null);
+  private readonly client: Client;
+  private readonly onNetwork = () => this.apply({ type: 'network', online: navigator.onLine });
+
+  constructor(token: string, url: string = defaultWsUrl()) {
+    this.client = createClient({
+      url,
+      lazy: false,
+      keepAlive: 10_000,
+      retryAttempts: Number.POSITIVE_INFINITY,
+      retryWait: async (retries) => {
+        const capped = Math.min(10_000, 500 * 2 ** Math.min(retries, 5));
+        await new Promise((r) => setTimeout(r, capped / 2 + Math.random() * (capped / 2)));
+      },
+      shouldRetry: (e) => !AUTH_CLOSE_CODES.has(closeCode(e) ?? 0),
+      connectionParams: { authorization: `Bearer ${token}` },
+      on: {
+        connecting: () => this.apply({ type: 'connecting' }),
+        connected: () => this.apply({ type: 'connected' }),
+        closed: (e) => this.apply({ type: 'closed', code: closeCode(e) ?? 1006 }),
+      },
+      onNonLazyError: () => undefined,
+    });
+    addEventListener('online', this.onNetwork);
+    addEventListener('offline', this.onNetwork);
+    if (!navigator.onLine) this.onNetwork();
+  }
+
+  /** Subscribes for as long as the link lives; returns the unsubscribe function. */
+  subscribe<T>(query: string, variables: Record<string, unknown>, onData: (data: T) => void): () => void {
+    return this.client.subscribe<T>(
+      { query, variables },
+      {
+        next: (r) => {
+          if (r.data) {
+            this.lastEventAt.value = Date.now();
+            onData(r.data as T);
+          }
+        },
+        error: () => undefined,
+        complete: () => undefined,
+      },
+    );
+  }
+
+  async dispose(): Promise<void> {
+    removeEventListener('online', this.onNetwork);
+    removeEventListener('offline', this.onNetwork);
+    await this.client.dispose();
+  }
+
+  private apply(event: ConnectionEvent): void {
+    this.state.value = nextConnectionState(this.state.value, event);
+  }
+}
