@@ -24,6 +24,11 @@ import { AuthService } from './modules/auth/auth.service.js';
 import { AuthResolver } from './modules/auth/auth.resolver.js';
 import { MenuService } from './modules/menu/menu.service.js';
 import { MenuResolver } from './modules/menu/menu.resolver.js';
+import { CustomersService } from './modules/customers/customers.service.js';
+import { CustomersResolver } from './modules/customers/customers.resolver.js';
+import { OrdersService } from './modules/orders/orders.service.js';
+import { OrdersResolver } from './modules/orders/orders.resolver.js';
+import { Idempotency } from './modules/orders/idempotency.js';
 
 export interface AppDeps {
   config: Config;
@@ -35,6 +40,9 @@ export interface AppDeps {
 export interface Services {
   auth: AuthService;
   menu: MenuService;
+  customers: CustomersService;
+  orders: OrdersService;
+  idempotency: Idempotency;
 }
 
 export interface App {
@@ -46,9 +54,19 @@ export interface App {
 }
 
 export function createServices(deps: AppDeps): Services {
+  const menu = new MenuService(deps.bus);
+  const customers = new CustomersService({ phoneRegion: deps.config.PHONE_DEFAULT_REGION });
+  const idempotency = new Idempotency(deps.config.IDEMPOTENCY_TTL_HOURS);
   return {
     auth: new AuthService({ tokenSecret: deps.config.TOKEN_SECRET, tokenTtlHours: deps.config.TOKEN_TTL_HOURS }, deps.bus),
-    menu: new MenuService(deps.bus),
+    menu,
+    customers,
+    orders: new OrdersService(deps.bus, menu, customers, idempotency, {
+      taxRateBps: deps.config.TAX_RATE_BPS,
+      timeZone: deps.config.TIME_ZONE,
+      dayStartHour: deps.config.BUSINESS_DAY_START_HOUR,
+    }),
+    idempotency,
   };
 }
 
@@ -67,7 +85,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const services = createServices(deps);
   const container = new ResolverContainer()
     .register(new AuthResolver(services.auth))
-    .register(new MenuResolver(services.menu));
+    .register(new MenuResolver(services.menu))
+    .register(new CustomersResolver(services.customers, services.orders))
+    .register(new OrdersResolver(services.orders));
   const schema = await buildAppSchema({ container, pubSub: deps.bus });
 
   const app = express();

@@ -41,6 +41,12 @@ const schema = z.object({
       }
     }, 'must be an IANA time zone like America/New_York')
     .default('UTC'),
+  /** Hour (local, 0-23) at which a business day starts; orders after midnight count toward the night before. */
+  BUSINESS_DAY_START_HOUR: z.coerce.number().int().min(0).max(23).default(4),
+  /** Region for phone numbers written without a country code (ISO 3166 alpha-2). */
+  PHONE_DEFAULT_REGION: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter region code like US').default('US'),
+  /** How long idempotency keys are remembered (at least 72 hours). */
+  IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(72).default(72),
   MIGRATE_ON_START: bool.default(true),
   SEED_DEMO: bool.optional(),
   /** Folder with the built displays, served under / when set (the embedded default sets it). */

@@ -5,8 +5,10 @@ import { buildSchema, type ContainerType, type PubSub } from 'type-graphql';
 import { assertEveryOperationHasRule, authChecker } from './common/auth-checker.js';
 import { AuthResolver } from './modules/auth/auth.resolver.js';
 import { MenuResolver } from './modules/menu/menu.resolver.js';
+import { CustomersResolver } from './modules/customers/customers.resolver.js';
+import { OrdersResolver } from './modules/orders/orders.resolver.js';
 
-export const resolvers = [AuthResolver, MenuResolver] as const;
+export const resolvers = [AuthResolver, MenuResolver, CustomersResolver, OrdersResolver] as const;
 
 export async function buildAppSchema(opts: { container?: ContainerType; pubSub: PubSub }): Promise<GraphQLSchema> {
   assertEveryOperationHasRule();

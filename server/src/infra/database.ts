@@ -10,7 +10,12 @@ export type Orm = MikroORM;
 
 export const MIGRATIONS_TABLE = 'mikro_orm_migrations';
 
-export function ormOptions(databaseUrl: string, config: Pick<Config, 'DATABASE_POOL_MAX'>, log?: Logger): Options {
+export interface OrmHooks {
+  /** Called with every SQL statement the ORM runs (turns on the ORM's query logging). For tests and benchmarks. */
+  onQuery?: (sql: string) => void;
+}
+
+export function ormOptions(databaseUrl: string, config: Pick<Config, 'DATABASE_POOL_MAX'>, log?: Logger, hooks: OrmHooks = {}): Options {
   return defineConfig({
     clientUrl: databaseUrl,
     entities,
@@ -27,15 +32,18 @@ export function ormOptions(databaseUrl: string, config: Pick<Config, 'DATABASE_P
       path: 'server/src/migrations',
       emit: 'ts',
     },
-    debug: false,
-    logger: (message) => log?.debug({ orm: message }, 'orm'),
+    debug: hooks.onQuery ? ['query'] : false,
+    logger: (message) => {
+      if (hooks.onQuery && message.startsWith('[query]')) hooks.onQuery(message);
+      else log?.debug({ orm: message }, 'orm');
+    },
     // Request code always works on a forked EntityManager; never on the global one.
     allowGlobalContext: false,
   });
 }
 
-export async function openDatabase(databaseUrl: string, config: Pick<Config, 'DATABASE_POOL_MAX'>, log?: Logger): Promise<Orm> {
-  return MikroORM.init(ormOptions(databaseUrl, config, log));
+export async function openDatabase(databaseUrl: string, config: Pick<Config, 'DATABASE_POOL_MAX'>, log?: Logger, hooks: OrmHooks = {}): Promise<Orm> {
+  return MikroORM.init(ormOptions(databaseUrl, config, log, hooks));
 }
 
 export async function migrate(orm: Orm, log: Logger): Promise<void> {

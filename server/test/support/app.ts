@@ -9,6 +9,7 @@ import { openDatabase, type Orm } from '../../src/infra/database.js';
 import { createLogger } from '../../src/infra/logger.js';
 import { createEventBus } from '../../src/infra/pubsub.js';
 import { Role } from '../../src/common/roles.js';
+import type { Actor, RequestContext } from '../../src/common/context.js';
 import { gql, TEST_TOKEN_SECRET, type GqlResponse } from './http.js';
 import './provided.js';
 
@@ -24,6 +25,8 @@ export interface TestApp {
   config: Config;
   /** A bearer token per role, for staff created for this app. */
   tokens: Record<Role, string>;
+  /** A request context acting as this app's staff member of the role, for calling services directly. */
+  as(role: Role): RequestContext;
   gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GqlResponse<T>>;
   ws(token?: string, extra?: { onClosed?: (code: number, reason: string) => void }): Client;
   close(): Promise<void>;
@@ -32,7 +35,7 @@ export interface TestApp {
 /** Boots the real app on a random port against this run's database. */
 export async function startTestApp(
   overrides: Record<string, string | number | boolean | undefined> = {},
-  opts: { redis?: boolean } = {},
+  opts: { redis?: boolean; onQuery?: (sql: string) => void } = {},
 ): Promise<TestApp> {
   const config = configFrom({
     ...(opts.redis ? { REDIS_URL: inject('redisUrl'), REDIS_KEY_PREFIX: inject('redisPrefix') } : {}),
@@ -45,15 +48,18 @@ export async function startTestApp(
     ...overrides,
   });
   const log = createLogger(config);
-  const orm = await openDatabase(config.DATABASE_URL!, config, log);
+  const orm = await openDatabase(config.DATABASE_URL!, config, log, { onQuery: opts.onQuery });
   const bus = createEventBus({ redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, log });
   const app = await createApp({ config, log, orm, bus });
   const suffix = randomUUID().slice(0, 8);
   const tokens = {} as Record<Role, string>;
+  const actors = {} as Record<Role, Actor>;
   for (const role of Object.values(Role)) {
     const email = `${role.toLowerCase()}-${suffix}@test.pos`;
     await app.services.auth.createStaff(systemContext({ orm, log }), { name: `${role} ${suffix}`, email, password: TEST_PASSWORD, role });
-    tokens[role] = (await app.services.auth.login(systemContext({ orm, log }), email, TEST_PASSWORD)).token;
+    const payload = await app.services.auth.login(systemContext({ orm, log }), email, TEST_PASSWORD);
+    tokens[role] = payload.token;
+    actors[role] = { kind: 'staff', id: payload.staff.id, role, name: payload.staff.name };
   }
   const sockets: Client[] = [];
   const wsUrl = app.url.replace(/^http/, 'ws') + '/graphql';
@@ -64,6 +70,7 @@ export async function startTestApp(
     wsUrl,
     config,
     tokens,
+    as: (role) => systemContext({ orm, log }, actors[role]),
     gql: (query, variables, token) => gql(app.url, query, variables, token),
     ws: (token, extra) => {
       const client = createClient({

@@ -1,5 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { AppError } from '../../common/errors.js';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AppError, ErrorCode } from '../../common/errors.js';
 import type { RequestContext } from '../../common/context.js';
 import type { EventBus } from '../../infra/pubsub.js';
 import { MenuItem } from './menu-item.entity.js';
@@ -30,6 +31,20 @@ function view(item: MenuItem): MenuItemView {
   const { id, sku, name, category, price, station, stock, enabled } = item;
   return { id, sku, name, category, price, station, allergens: [...item.allergens], stock, enabled };
 }
+
+/** An item an order could not have, with what it asked for and what there was. */
+export interface Shortage {
+  menuItemId: string;
+  name: string;
+  requested: number;
+  available: number;
+}
+
+function outOfStock(shortages: Shortage[]): AppError {
+  return new AppError(ErrorCode.OUT_OF_STOCK, `Out of stock: ${shortages.map((s) => s.name).join(', ')}`, { items: shortages });
+}
+
+const VIEW_COLUMNS = '"id", "sku", "name", "category", "price", "station", "allergens", "stock", "enabled"';
 
 export class MenuService {
   constructor(private readonly bus: EventBus) {}
@@ -80,6 +95,71 @@ export class MenuService {
     await this.flush(ctx);
     this.publish(item);
     return item;
+  }
+
+  /**
+   * For orders: the items asked for, by id. Unknown ids are BAD_USER_INPUT; items switched
+   * off or without enough stock are OUT_OF_STOCK, naming every such item.
+   */
+  async itemsForOrder(em: EntityManager, quantities: ReadonlyMap<string, number>): Promise<Map<string, MenuItem>> {
+    const ids = [...quantities.keys()];
+    const items = new Map((await em.find(MenuItem, { id: { $in: ids } })).map((i) => [i.id, i]));
+    const unknown = ids.filter((id) => !items.has(id));
+    if (unknown.length) throw new AppError(ErrorCode.BAD_USER_INPUT, `items: unknown menu item ${unknown.join(', ')}`, { field: 'items', menuItemIds: unknown });
+    const short: Shortage[] = [];
+    for (const [id, requested] of quantities) {
+      const item = items.get(id)!;
+      const available = !item.enabled ? 0 : (item.stock ?? Number.POSITIVE_INFINITY);
+      if (available < requested) short.push({ menuItemId: id, name: item.name, requested, available: item.enabled ? (item.stock ?? 0) : 0 });
+    }
+    if (short.length) throw outOfStock(short);
+    return items;
+  }
+
+  /**
+   * Takes tracked stock inside the caller's transaction: one guarded UPDATE per tracked item,
+   * in id order (so two orders never deadlock), never below zero (and a CHECK backs it).
+   * Throws OUT_OF_STOCK naming every item that ran short; the caller's transaction then rolls
+   * back whatever was taken. Returns the changed items, to publish after commit.
+   */
+  async reserveStock(em: EntityManager, quantities: ReadonlyMap<string, number>, items: ReadonlyMap<string, MenuItem>): Promise<MenuItemView[]> {
+    const tracked = [...quantities.keys()].filter((id) => items.get(id)?.stock != null).sort();
+    const changed: MenuItemView[] = [];
+    const short: Shortage[] = [];
+    for (const id of tracked) {
+      const n = quantities.get(id)!;
+      const rows = await em.execute<MenuItemView[]>(
+        `update "menu_item" set "stock" = "stock" - ?, "updated_at" = now() where "id" = ? and "stock" >= ? returning ${VIEW_COLUMNS}`,
+        [n, id, n],
+      );
+      if (rows[0]) changed.push(rows[0]);
+      else short.push({ menuItemId: id, name: items.get(id)!.name, requested: n, available: await this.stockNow(em, id) });
+    }
+    if (short.length) throw outOfStock(short);
+    return changed;
+  }
+
+  /** Gives stock back (a voided order); untracked items are left alone. Returns the changed items. */
+  async restoreStock(em: EntityManager, quantities: ReadonlyMap<string, number>): Promise<MenuItemView[]> {
+    const changed: MenuItemView[] = [];
+    for (const id of [...quantities.keys()].sort()) {
+      const rows = await em.execute<MenuItemView[]>(
+        `update "menu_item" set "stock" = "stock" + ?, "updated_at" = now() where "id" = ? and "stock" is not null returning ${VIEW_COLUMNS}`,
+        [quantities.get(id)!, id],
+      );
+      if (rows[0]) changed.push(rows[0]);
+    }
+    return changed;
+  }
+
+  private async stockNow(em: EntityManager, id: string): Promise<number> {
+    const [row] = await em.execute<{ stock: number | null }[]>(`select "stock" from "menu_item" where "id" = ?`, [id]);
+    return row?.stock ?? 0;
+  }
+
+  /** Publishes item views (from reserveStock/restoreStock) once the caller's transaction committed. */
+  publishViews(views: readonly MenuItemView[]): void {
+    for (const v of views) void this.bus.publish(MENU_UPDATED, v);
   }
 
   /** For other modules (orders): tell subscribers an item changed after their own commit. */

@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AppError, ErrorCode } from '../../common/errors.js';
+
+/** A stable JSON form: object keys sorted, undefined dropped, so equal payloads hash equally. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+export function payloadHash(payload: unknown): string {
+  return createHash('sha256').update(canonicalJson(payload)).digest('hex');
+}
+
+export type Claim = { kind: 'claimed'; scope: string; actorId: string; key: string } | { kind: 'replay'; resultId: string };
+
+/**
+ * Idempotency keys, scoped to (operation, caller). claim() must be the first statement of the
+ * operation's transaction: the insert takes the key; a concurrent duplicate blocks on the
+ * primary key until the first transaction ends, then sees its committed row and replays it
+ * (or claims the key if the first one rolled back, since nothing acknowledged was stored).
+ */
+export class Idempotency {
+  constructor(private readonly ttlHours: number) {}
+
+  async claim(em: EntityManager, scope: string, actorId: string, key: string, payload: unknown): Promise<Claim> {
+    const k = key.trim();
+    if (!k || k.length > 200) throw AppError.badInput('idempotencyKey', 'must be 1 to 200 characters');
+    const hash = payloadHash(payload);
+    const inserted = await em.execute<{ key: string }[]>(
+      `insert into "idempotency_key" ("scope", "actor_id", "key", "request_hash", "created_at", "expires_at")
+       values (?, ?, ?, ?, now(), now() + make_interval(hours => ?))
+       on conflict do nothing returning "key"`,
+      [scope, actorId, k, hash, this.ttlHours],
+    );
+    if (inserted.length) return { kind: 'claimed', scope, actorId, key: k };
+    const [row] = await em.execute<{ request_hash: string; result_id: string | null }[]>(
+      `select "request_hash", "result_id" from "idempotency_key" where "scope" = ? and "actor_id" = ? and "key" = ?`,
+      [scope, actorId, k],
+    );
+    if (!row || row.request_hash !== hash) {
+      throw new AppError(ErrorCode.CONFLICT, 'idempotencyKey: this key was already used with a different request', { field: 'idempotencyKey' });
+    }
+    if (!row.result_id) throw new AppError(ErrorCode.CONFLICT, 'idempotencyKey: the first request with this key has not finished');
+    return { kind: 'replay', resultId: row.result_id };
+  }
+
+  async complete(em: EntityManager, claim: Claim, resultId: string): Promise<void> {
+    if (claim.kind !== 'claimed') return;
+    await em.execute(`update "idempotency_key" set "result_id" = ? where "scope" = ? and "actor_id" = ? and "key" = ?`, [
+      resultId,
+      claim.scope,
+      claim.actorId,
+      claim.key,
+    ]);
+  }
+
+  /** Deletes expired keys; returns how many. Run periodically. */
+  async purgeExpired(em: EntityManager): Promise<number> {
+    const res = await em.execute<{ n: string }[]>(
+      `with gone as (delete from "idempotency_key" where "expires_at" < now() returning 1) select count(*)::text as n from gone`,
+    );
+    return Number(res[0]?.n ?? 0);
+  }
+}

@@ -1,0 +1,344 @@
+import { LockMode, type FilterQuery } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AppError, ErrorCode } from '../../common/errors.js';
+import type { RequestContext } from '../../common/context.js';
+import { containsCardNumber, priceOrder } from '../../common/money.js';
+import { decodeCursor, encodeCursor, pageSize } from '../../common/pagination.js';
+import type { EventBus } from '../../infra/pubsub.js';
+import type { MenuItem } from '../menu/menu-item.entity.js';
+import type { MenuItemView, MenuService } from '../menu/menu.service.js';
+import type { Customer } from '../customers/customer.entity.js';
+import type { CustomersService } from '../customers/customers.service.js';
+import { businessDate } from './business-day.js';
+import type { Idempotency } from './idempotency.js';
+import { Order, OrderLine, OrderStatus, Payment, PaymentMethod } from './order.entity.js';
+import { OrderConnection, type CheckoutInput, type OrderItemInput, type PlaceOrderInput } from './order.inputs.js';
+
+export const ORDER_UPDATED = 'ORDER_UPDATED';
+
+/** What orderUpdates carries through the bus; subscribers load the committed order. */
+export interface OrderEvent {
+  orderId: string;
+  status: OrderStatus;
+}
+
+/**
+ * The seam where loyalty plugs promotions and rewards into checkout: the discount for this
+ * order and guest, validated (BAD_USER_INPUT saying why when it does not apply), in minor
+ * units. priceOrder clamps it to the subtotal. Runs inside the checkout transaction.
+ */
+export interface DiscountPolicy {
+  discountFor(em: EntityManager, order: Order, input: Pick<CheckoutInput, 'promotionCode' | 'rewardId'>): Promise<number>;
+}
+
+/** Until the loyalty module exists no code or reward can apply. */
+export const NO_DISCOUNTS: DiscountPolicy = {
+  async discountFor(_em, _order, input) {
+    if (input.promotionCode) throw AppError.badInput('promotionCode', 'no promotion has this code');
+    if (input.rewardId) throw AppError.badInput('rewardId', 'no such reward');
+    return 0;
+  },
+};
+
+export interface OrdersConfig {
+  taxRateBps: number;
+  timeZone: string;
+  dayStartHour: number;
+}
+
+/** For the seed and tests: run an operation as if at another time. Never reachable from the API. */
+export interface At {
+  at?: Date;
+}
+
+const POPULATE = ['lines', 'lines.menuItem', 'payments', 'customer'] as const;
+
+function quantitiesOf(items: readonly { menuItemId: string; quantity: number }[]): Map<string, number> {
+  const q = new Map<string, number>();
+  for (const i of items) q.set(i.menuItemId, (q.get(i.menuItemId) ?? 0) + i.quantity);
+  return q;
+}
+
+function cleanModifiers(list: readonly string[] | null | undefined): string[] {
+  return (list ?? []).map((m) => m.trim()).filter(Boolean);
+}
+
+export class OrdersService {
+  private discounts: DiscountPolicy = NO_DISCOUNTS;
+
+  constructor(
+    private readonly bus: EventBus,
+    private readonly menu: MenuService,
+    private readonly customers: CustomersService,
+    private readonly idempotency: Idempotency,
+    private readonly config: OrdersConfig,
+  ) {}
+
+  /** The loyalty module installs its policy here. */
+  useDiscountPolicy(policy: DiscountPolicy): void {
+    this.discounts = policy;
+  }
+
+  async placeOrder(ctx: RequestContext, input: PlaceOrderInput, opts: At = {}): Promise<Order> {
+    const staffId = this.staffId(ctx);
+    const at = opts.at ?? new Date();
+    const items = input.items.map((i) => ({ ...i, modifiers: cleanModifiers(i.modifiers), notes: i.notes?.trim() || null }));
+    const quantities = quantitiesOf(items);
+    const payload = { table: input.table?.trim() || null, customerId: input.customerId ?? null, items, sendToKitchen: input.sendToKitchen ?? true };
+    let changed: MenuItemView[] = [];
+    let created = false;
+    const orderId = await ctx.em.transactional(async (em) => {
+      const claim = await this.idempotency.claim(em, 'placeOrder', staffId, input.idempotencyKey, payload);
+      if (claim.kind === 'replay') return claim.resultId;
+      const menuItems = await this.menu.itemsForOrder(em, quantities);
+      const customer = payload.customerId ? await this.customers.requireCustomer(em, payload.customerId) : null;
+      changed = await this.menu.reserveStock(em, quantities, menuItems);
+      const order = em.create(Order, {
+        number: 0,
+        businessDate: businessDate(at, this.config.timeZone, this.config.dayStartHour),
+        table: payload.table,
+        customer,
+        subtotal: 0,
+        sentToKitchen: payload.sendToKitchen,
+        createdBy: staffId,
+        createdAt: at,
+      });
+      this.addLines(em, order, items, menuItems, at);
+      this.reprice(order);
+      // Last before the flush: the day's counter row stays locked for as short a time as possible.
+      order.number = await this.nextNumber(em, order.businessDate);
+      await em.flush();
+      await this.idempotency.complete(em, claim, order.id);
+      created = true;
+      return order.id;
+    });
+    this.menu.publishViews(changed);
+    const order = await this.load(ctx, orderId);
+    if (created) this.publish(order);
+    return order;
+  }
+
+  async addOrderItems(ctx: RequestContext, orderId: string, input: OrderItemInput[]): Promise<Order> {
+    this.staffId(ctx);
+    if (!input.length) throw AppError.badInput('items', 'must have at least one item');
+    const items = input.map((i) => ({ ...i, modifiers: cleanModifiers(i.modifiers), notes: i.notes?.trim() || null }));
+    const quantities = quantitiesOf(items);
+    let changed: MenuItemView[] = [];
+    await ctx.em.transactional(async (em) => {
+      const order = await this.lockOpen(em, orderId, 'add items to');
+      const menuItems = await this.menu.itemsForOrder(em, quantities);
+      changed = await this.menu.reserveStock(em, quantities, menuItems);
+      this.addLines(em, order, items, menuItems, new Date());
+      this.reprice(order);
+      await em.flush();
+    });
+    this.menu.publishViews(changed);
+    const order = await this.load(ctx, orderId);
+    this.publish(order);
+    return order;
+  }
+
+  async attachCustomer(ctx: RequestContext, orderId: string, customerId: string): Promise<Order> {
+    this.staffId(ctx);
+    await ctx.em.transactional(async (em) => {
+      const order = await this.lockOpen(em, orderId, 'attach a guest to');
+      order.customer = await this.customers.requireCustomer(em, customerId);
+      await em.flush();
+    });
+    const order = await this.load(ctx, orderId);
+    this.publish(order);
+    return order;
+  }
+
+  /**
+   * Prices and pays an order, and writes the guest's profile, in one transaction. Payments
+   * must cover the total (PAYMENT_REQUIRED); only cash may exceed it (the excess is change).
+   */
+  async checkout(ctx: RequestContext, orderId: string, input: CheckoutInput, opts: At = {}): Promise<Order> {
+    const staffId = this.staffId(ctx);
+    const at = opts.at ?? new Date();
+    const payments = input.payments.map((p, i) => {
+      const reference = p.reference?.trim() || null;
+      if (reference && containsCardNumber(reference)) {
+        throw AppError.badInput(`payments.${i}.reference`, 'looks like a card number; store the processor reference only');
+      }
+      return { method: p.method, amount: p.amount, reference };
+    });
+    const tip = input.tip ?? 0;
+    const payload = { orderId, payments, tip, promotionCode: input.promotionCode ?? null, rewardId: input.rewardId ?? null };
+    let paid = false;
+    await ctx.em.transactional(async (em) => {
+      const claim = await this.idempotency.claim(em, 'checkout', staffId, input.idempotencyKey, payload);
+      if (claim.kind === 'replay') return;
+      const order = await this.lock(em, orderId);
+      if (order.status !== OrderStatus.OPEN) {
+        throw new AppError(ErrorCode.CONFLICT, `Order ${order.number} is already ${order.status.toLowerCase()}`);
+      }
+      await em.populate(order, ['lines']);
+      const discount = await this.discounts.discountFor(em, order, payload);
+      const totals = priceOrder(order.lines.getItems(), { taxRateBps: this.config.taxRateBps, discount, tip });
+      const tendered = payments.reduce((s, p) => s + p.amount, 0);
+      if (tendered < totals.total) {
+        throw new AppError(ErrorCode.PAYMENT_REQUIRED, `Payments of ${tendered} do not cover the total of ${totals.total}`, {
+          total: totals.total,
+          tendered,
+        });
+      }
+      const over = tendered - totals.total;
+      const cash = payments.filter((p) => p.method === PaymentMethod.CASH).reduce((s, p) => s + p.amount, 0);
+      if (over > cash) throw AppError.badInput('payments', 'only cash may be more than the total');
+      Object.assign(order, totals, { changeGiven: over, status: OrderStatus.PAID, paidAt: at });
+      for (const p of payments) order.payments.add(em.create(Payment, { order, ...p, createdAt: at }));
+      if (order.customer) {
+        await this.customers.recordVisit(em, order.customer.id, {
+          at,
+          spend: totals.total - totals.tip,
+          dishes: order.lines.getItems().map((l) => ({ menuItemId: l.menuItem.id, quantity: l.quantity })),
+        });
+      }
+      await em.flush();
+      await this.idempotency.complete(em, claim, order.id);
+      paid = true;
+    });
+    const order = await this.load(ctx, orderId);
+    if (paid) this.publish(order);
+    return order;
+  }
+
+  /** Voids an open order: its stock goes back and it never counts toward any profile. */
+  async voidOrder(ctx: RequestContext, orderId: string, reason: string): Promise<Order> {
+    const staffId = this.staffId(ctx);
+    const why = reason.trim();
+    if (!why) throw AppError.badInput('reason', 'must not be empty');
+    if (why.length > 500) throw AppError.badInput('reason', 'must be at most 500 characters');
+    let restored: MenuItemView[] = [];
+    await ctx.em.transactional(async (em) => {
+      const order = await this.lockOpen(em, orderId, 'void');
+      await em.populate(order, ['lines']);
+      restored = await this.menu.restoreStock(em, quantitiesOf(order.lines.getItems().map((l) => ({ menuItemId: l.menuItem.id, quantity: l.quantity }))));
+      Object.assign(order, { status: OrderStatus.VOIDED, voidedAt: new Date(), voidReason: why, voidedBy: staffId });
+      await em.flush();
+    });
+    this.menu.publishViews(restored);
+    const order = await this.load(ctx, orderId);
+    this.publish(order);
+    ctx.log.info({ event: 'order_voided', orderId }, 'order voided');
+    return order;
+  }
+
+  getOrder(ctx: RequestContext, id: string): Promise<Order | null> {
+    return ctx.em.findOne(Order, { id }, { populate: POPULATE });
+  }
+
+  /** For orderUpdates: the committed order, read afresh for every event. */
+  async orderForEvent(ctx: RequestContext, id: string): Promise<Order> {
+    return this.load({ ...ctx, em: ctx.em.fork() }, id);
+  }
+
+  orders(ctx: RequestContext, args: { status?: OrderStatus | null; first?: number | null; after?: string | null }): Promise<OrderConnection> {
+    return this.page(ctx, args.status ? { status: args.status } : {}, args.first, args.after, 50);
+  }
+
+  /** A guest's service history, newest first. */
+  customerOrders(ctx: RequestContext, customerId: string, first?: number | null, after?: string | null): Promise<OrderConnection> {
+    return this.page(ctx, { customer: customerId }, first, after, 20);
+  }
+
+  customerOf(order: Order): Customer | null {
+    return order.customer;
+  }
+
+  private async page(
+    ctx: RequestContext,
+    where: FilterQuery<Order>,
+    first: number | null | undefined,
+    after: string | null | undefined,
+    fallback: number,
+  ): Promise<OrderConnection> {
+    const size = pageSize(first, fallback);
+    const cursor = decodeCursor(after);
+    const filter: FilterQuery<Order> = cursor
+      ? { $and: [where, { $or: [{ createdAt: { $lt: cursor.at } }, { createdAt: cursor.at, id: { $lt: cursor.id } }] }] }
+      : where;
+    const rows = await ctx.em.find(Order, filter, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: size + 1, populate: POPULATE });
+    const nodes = rows.slice(0, size);
+    const last = nodes.at(-1);
+    return Object.assign(new OrderConnection(), {
+      nodes,
+      pageInfo: { hasNextPage: rows.length > size, endCursor: last ? encodeCursor({ at: last.createdAt, id: last.id }) : null },
+    });
+  }
+
+  private addLines(
+    em: EntityManager,
+    order: Order,
+    items: { menuItemId: string; quantity: number; modifiers: string[]; notes: string | null }[],
+    menuItems: ReadonlyMap<string, MenuItem>,
+    at: Date,
+  ): void {
+    let position = order.lines.isInitialized() ? order.lines.length : 0;
+    for (const i of items) {
+      const m = menuItems.get(i.menuItemId)!;
+      order.lines.add(
+        em.create(OrderLine, {
+          order,
+          menuItem: m,
+          position: position++,
+          name: m.name,
+          station: m.station,
+          quantity: i.quantity,
+          unitPrice: m.price,
+          modifiers: i.modifiers,
+          notes: i.notes,
+          createdAt: at,
+        }),
+      );
+    }
+  }
+
+  /** An open order shows its running subtotal and tax (no tip yet). */
+  private reprice(order: Order): void {
+    Object.assign(order, priceOrder(order.lines.getItems(), { taxRateBps: this.config.taxRateBps, discount: order.discount }));
+  }
+
+  private async nextNumber(em: EntityManager, day: string): Promise<number> {
+    const [row] = await em.execute<{ last_number: number }[]>(
+      `insert into "order_day_counter" ("business_date", "last_number") values (?, 1)
+       on conflict ("business_date") do update set "last_number" = "order_day_counter"."last_number" + 1
+       returning "last_number"`,
+      [day],
+    );
+    return row!.last_number;
+  }
+
+  private async lock(em: EntityManager, orderId: string): Promise<Order> {
+    const order = await em.findOne(Order, { id: orderId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!order) throw AppError.notFound('Order', orderId);
+    return order;
+  }
+
+  private async lockOpen(em: EntityManager, orderId: string, action: string): Promise<Order> {
+    const order = await this.lock(em, orderId);
+    if (order.status !== OrderStatus.OPEN) {
+      throw new AppError(ErrorCode.CONFLICT, `Cannot ${action} order ${order.number}: it is ${order.status.toLowerCase()}`);
+    }
+    await em.populate(order, ['lines']);
+    return order;
+  }
+
+  private async load(ctx: RequestContext, id: string): Promise<Order> {
+    const order = await ctx.em.fork().findOne(Order, { id }, { populate: POPULATE });
+    if (!order) throw AppError.notFound('Order', id);
+    return order;
+  }
+
+  private publish(order: Order): void {
+    const event: OrderEvent = { orderId: order.id, status: order.status };
+    void this.bus.publish(ORDER_UPDATED, event);
+  }
+
+  private staffId(ctx: RequestContext): string {
+    if (ctx.actor?.kind !== 'staff') throw new AppError(ErrorCode.FORBIDDEN, 'Only signed-in staff may take orders');
+    return ctx.actor.id;
+  }
+}

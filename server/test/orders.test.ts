@@ -1,0 +1,313 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collect, settle, startTestApp, type TestApp } from './support/app.js';
+import { checkout, count, customer, key, menuItem, ORDER_FIELDS, placeOrder } from './support/factories.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ TAX_RATE_BPS: 875 });
+});
+afterAll(() => t?.close());
+
+const STOCK = '{ menu { id stock available } }';
+async function stockOf(id: string): Promise<number | null> {
+  const res = await t.gql<{ menu: { id: string; stock: number | null }[] }>(STOCK, {}, t.tokens.MANAGER);
+  return res.data!.menu.find((m) => m.id === id)!.stock;
+}
+
+describe('placeOrder', () => {
+  it('prices lines from the menu, keeps modifiers and notes, numbers orders in sequence and takes tracked stock', async () => {
+    const burger = await menuItem(t, { price: 1_750, stock: 5 });
+    const fries = await menuItem(t, { price: 550 });
+    const first = await placeOrder(t, {
+      table: '12',
+      items: [
+        { menuItemId: burger.id, quantity: 2, modifiers: ['medium rare', ' no onions '], notes: 'allergy: sesame' },
+        { menuItemId: fries.id, quantity: 1 },
+      ],
+    });
+    expect(first.errors).toBeUndefined();
+    const o = first.data!.placeOrder;
+    expect(o).toMatchObject({ status: 'OPEN', table: '12', subtotal: 4_050, tax: 354, tip: 0, total: 4_404, paidAt: null });
+    expect(o.lines).toHaveLength(2);
+    expect(o.lines[0]).toMatchObject({ name: burger.name, quantity: 2, unitPrice: 1_750, modifiers: ['medium rare', 'no onions'], notes: 'allergy: sesame' });
+    expect(await stockOf(burger.id)).toBe(3);
+
+    const second = await placeOrder(t, { items: [{ menuItemId: fries.id, quantity: 1 }] });
+    expect(second.data!.placeOrder.number).toBe(o.number + 1);
+
+    // A later price change does not touch an order already placed.
+    await t.gql('mutation($id: ID!) { updateMenuItem(id: $id, input: { price: 1999 }) { id } }', { id: burger.id }, t.tokens.MANAGER);
+    const again = await t.gql<{ order: { lines: { unitPrice: number }[] } }>('query($id: ID!) { order(id: $id) { lines { unitPrice } } }', { id: o.id }, t.tokens.SERVER);
+    expect(again.data!.order.lines[0]!.unitPrice).toBe(1_750);
+  });
+
+  it('fails whole with OUT_OF_STOCK naming the items, and writes nothing', async () => {
+    const special = await menuItem(t, { stock: 2, name: `Short rib ${key().slice(0, 4)}` });
+    const plenty = await menuItem(t, { stock: 50 });
+    const ordersBefore = await count(t, 'orders');
+    const res = await placeOrder(t, { items: [{ menuItemId: plenty.id, quantity: 3 }, { menuItemId: special.id, quantity: 3 }] });
+    expect(res.errors?.[0]?.extensions?.code).toBe('OUT_OF_STOCK');
+    expect(res.errors?.[0]?.message).toContain(special.name);
+    expect(res.errors?.[0]?.extensions?.items).toEqual([{ menuItemId: special.id, name: special.name, requested: 3, available: 2 }]);
+    expect(await stockOf(plenty.id)).toBe(50);
+    expect(await stockOf(special.id)).toBe(2);
+    expect(await count(t, 'orders')).toBe(ordersBefore);
+  });
+
+  it('refuses an item switched off, and an unknown item', async () => {
+    const item = await menuItem(t);
+    await t.gql('mutation($id: ID!) { updateMenuItem(id: $id, input: { available: false }) { id } }', { id: item.id }, t.tokens.MANAGER);
+    const off = await placeOrder(t, { items: [{ menuItemId: item.id, quantity: 1 }] });
+    expect(off.errors?.[0]?.extensions?.code).toBe('OUT_OF_STOCK');
+    const unknown = await placeOrder(t, { items: [{ menuItemId: '00000000-0000-4000-8000-000000000000', quantity: 1 }] });
+    expect(unknown.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('refuses bad input with BAD_USER_INPUT naming the field, writing nothing', async () => {
+    const item = await menuItem(t, { stock: 5 });
+    const before = await count(t, 'orders');
+    for (const items of [[], [{ menuItemId: item.id, quantity: 0 }], [{ menuItemId: item.id, quantity: 100 }], [{ menuItemId: item.id, quantity: 1, modifiers: [''] }]]) {
+      const res = await placeOrder(t, { items });
+      expect(res.errors?.[0]?.extensions?.code, JSON.stringify(items)).toBe('BAD_USER_INPUT');
+    }
+    const noKey = await placeOrder(t, { idempotencyKey: '  ', items: [{ menuItemId: item.id, quantity: 1 }] });
+    expect(noKey.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(await count(t, 'orders')).toBe(before);
+    expect(await stockOf(item.id)).toBe(5);
+  });
+
+  it('lets SERVER, MANAGER and ADMIN order, and nobody else', async () => {
+    const item = await menuItem(t);
+    for (const role of ['SERVER', 'MANAGER', 'ADMIN'] as const) {
+      expect((await placeOrder(t, { items: [{ menuItemId: item.id, quantity: 1 }] }, t.tokens[role])).errors, role).toBeUndefined();
+    }
+    for (const role of ['HOST', 'KITCHEN'] as const) {
+      expect((await placeOrder(t, { items: [{ menuItemId: item.id, quantity: 1 }] }, t.tokens[role])).errors?.[0]?.extensions?.code, role).toBe('FORBIDDEN');
+    }
+    expect((await placeOrder(t, { items: [{ menuItemId: item.id, quantity: 1 }] }, '')).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('sells exactly the stock under 50 concurrent orders, never going below zero', { timeout: 60_000 }, async () => {
+    const item = await menuItem(t, { stock: 10 });
+    const results = await Promise.all(Array.from({ length: 50 }, () => placeOrder(t, { items: [{ menuItemId: item.id, quantity: 1 }] })));
+    const ok = results.filter((r) => !r.errors);
+    const refused = results.filter((r) => r.errors?.[0]?.extensions?.code === 'OUT_OF_STOCK');
+    expect(ok).toHaveLength(10);
+    expect(refused).toHaveLength(40);
+    expect(await stockOf(item.id)).toBe(0);
+    expect(await count(t, 'order_line', 'menu_item_id = ?', [item.id])).toBe(10);
+  });
+
+  it('publishes an item that reaches 0 on menuUpdates, as unavailable', async () => {
+    const item = await menuItem(t, { stock: 1 });
+    const updates = collect<{ menuUpdates: { id: string; stock: number; available: boolean } }>(
+      t.ws(t.tokens.KITCHEN),
+      'subscription { menuUpdates { id stock available } }',
+      {},
+      1,
+    );
+    await settle();
+    expect((await placeOrder(t, { items: [{ menuItemId: item.id, quantity: 1 }] })).errors).toBeUndefined();
+    const [event] = await updates.done;
+    expect(event!.data!.menuUpdates).toEqual({ id: item.id, stock: 0, available: false });
+  });
+});
+
+describe('idempotency', () => {
+  it('replays the first result for the same key and payload, and is CONFLICT for another payload', async () => {
+    const item = await menuItem(t, { stock: 10 });
+    const k = key();
+    const input = { idempotencyKey: k, items: [{ menuItemId: item.id, quantity: 2 }] };
+    const a = await placeOrder(t, input);
+    const b = await placeOrder(t, input);
+    expect(b.errors).toBeUndefined();
+    expect(b.data!.placeOrder.id).toBe(a.data!.placeOrder.id);
+    expect(await stockOf(item.id)).toBe(8);
+    const other = await placeOrder(t, { ...input, items: [{ menuItemId: item.id, quantity: 3 }] });
+    expect(other.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    // Keys are scoped to the caller: another staff member's identical key is their own.
+    const mine = await placeOrder(t, input, t.tokens.MANAGER);
+    expect(mine.data!.placeOrder.id).not.toBe(a.data!.placeOrder.id);
+  });
+
+  it('creates exactly one order for 20 concurrent calls with one key', { timeout: 30_000 }, async () => {
+    const item = await menuItem(t, { stock: 100 });
+    const input = { idempotencyKey: key(), items: [{ menuItemId: item.id, quantity: 1 }] };
+    const results = await Promise.all(Array.from({ length: 20 }, () => placeOrder(t, input)));
+    expect(results.map((r) => r.errors)).toEqual(Array(20).fill(undefined));
+    expect(new Set(results.map((r) => r.data!.placeOrder.id)).size).toBe(1);
+    expect(await count(t, 'order_line', 'menu_item_id = ?', [item.id])).toBe(1);
+    expect(await stockOf(item.id)).toBe(99);
+  });
+
+  it('keeps keys at least 72 hours', async () => {
+    const item = await menuItem(t);
+    const k = key();
+    await placeOrder(t, { idempotencyKey: k, items: [{ menuItemId: item.id, quantity: 1 }] });
+    const [row] = await t.orm.em.fork().execute<{ hours: number }[]>(
+      `select extract(epoch from expires_at - created_at) / 3600 as hours from idempotency_key where key = ?`,
+      [k],
+    );
+    expect(Number(row!.hours)).toBeGreaterThanOrEqual(72);
+  });
+
+  it('replays a checkout, and runs 20 concurrent checkouts with one key once', { timeout: 30_000 }, async () => {
+    const item = await menuItem(t, { price: 1_000 });
+    const guest = await customer(t);
+    const order = (await placeOrder(t, { customerId: guest.id, items: [{ menuItemId: item.id, quantity: 1 }] })).data!.placeOrder;
+    const input = { idempotencyKey: key(), payments: [{ method: 'CARD', amount: 1_088, reference: 'ch_1' }] };
+    const results = await Promise.all(Array.from({ length: 20 }, () => checkout(t, order.id, input)));
+    expect(results.map((r) => r.errors)).toEqual(Array(20).fill(undefined));
+    expect(results.every((r) => r.data!.checkout.status === 'PAID')).toBe(true);
+    expect(await count(t, 'payment', 'order_id = ?', [order.id])).toBe(1);
+    const stats = await t.gql<{ customer: { stats: { visitCount: number } } }>('query($id: ID!) { customer(id: $id) { stats { visitCount } } }', { id: guest.id }, t.tokens.MANAGER);
+    expect(stats.data!.customer.stats.visitCount).toBe(1);
+    // A new key on a paid order is a CONFLICT, not a second payment.
+    expect((await checkout(t, order.id, { ...input, idempotencyKey: key() })).errors?.[0]?.extensions?.code).toBe('CONFLICT');
+  });
+});
+
+describe('addOrderItems, attachCustomer, voidOrder', () => {
+  it('adds stock-checked items to an open order and reprices it', async () => {
+    const a = await menuItem(t, { price: 1_000 });
+    const b = await menuItem(t, { price: 500, stock: 1 });
+    const order = (await placeOrder(t, { items: [{ menuItemId: a.id, quantity: 1 }] })).data!.placeOrder;
+    const add = `mutation($id: ID!, $items: [OrderItemInput!]!) { addOrderItems(orderId: $id, items: $items) { ${ORDER_FIELDS} } }`;
+    const short = await t.gql(add, { id: order.id, items: [{ menuItemId: b.id, quantity: 2 }] }, t.tokens.SERVER);
+    expect(short.errors?.[0]?.extensions?.code).toBe('OUT_OF_STOCK');
+    const res = await t.gql<{ addOrderItems: any }>(add, { id: order.id, items: [{ menuItemId: b.id, quantity: 1, notes: 'on the side' }] }, t.tokens.SERVER);
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.addOrderItems).toMatchObject({ subtotal: 1_500, tax: 131, total: 1_631 });
+    expect(res.data!.addOrderItems.lines.map((l: any) => l.name)).toEqual([a.name, b.name]);
+    expect(await stockOf(b.id)).toBe(0);
+  });
+
+  it('attaches a guest to an open order', async () => {
+    const item = await menuItem(t);
+    const guest = await customer(t, { firstName: 'Maria' });
+    const order = (await placeOrder(t, { items: [{ menuItemId: item.id, quantity: 1 }] })).data!.placeOrder;
+    const res = await t.gql<{ attachCustomer: any }>(
+      'mutation($o: ID!, $c: ID!) { attachCustomer(orderId: $o, customerId: $c) { customer { id firstName } } }',
+      { o: order.id, c: guest.id },
+      t.tokens.SERVER,
+    );
+    expect(res.data!.attachCustomer.customer).toEqual({ id: guest.id, firstName: 'Maria' });
+  });
+
+  it('voids an open order with a reason (MANAGER or ADMIN only), giving its stock back', async () => {
+    const item = await menuItem(t, { stock: 4 });
+    const guest = await customer(t);
+    const order = (await placeOrder(t, { customerId: guest.id, items: [{ menuItemId: item.id, quantity: 3 }] })).data!.placeOrder;
+    const voidIt = 'mutation($id: ID!, $r: String!) { voidOrder(orderId: $id, reason: $r) { status } }';
+    expect((await t.gql(voidIt, { id: order.id, r: 'guest left' }, t.tokens.SERVER)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await t.gql(voidIt, { id: order.id, r: '   ' }, t.tokens.MANAGER)).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const res = await t.gql<{ voidOrder: { status: string } }>(voidIt, { id: order.id, r: 'guest left' }, t.tokens.MANAGER);
+    expect(res.data!.voidOrder.status).toBe('VOIDED');
+    expect(await stockOf(item.id)).toBe(4);
+    expect((await t.gql(voidIt, { id: order.id, r: 'again' }, t.tokens.ADMIN)).errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    expect((await checkout(t, order.id, { payments: [{ method: 'CASH', amount: 99_999 }] })).errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    const stats = await t.gql<{ customer: { stats: { visitCount: number; totalSpent: number } } }>(
+      'query($id: ID!) { customer(id: $id) { stats { visitCount totalSpent } } }',
+      { id: guest.id },
+      t.tokens.MANAGER,
+    );
+    expect(stats.data!.customer.stats).toEqual({ visitCount: 0, totalSpent: 0 });
+  });
+});
+
+describe('checkout', () => {
+  async function openOrder(price = 1_050, quantity = 1) {
+    const item = await menuItem(t, { price });
+    return (await placeOrder(t, { items: [{ menuItemId: item.id, quantity }] })).data!.placeOrder;
+  }
+
+  it('prices with tax rounded half up and the tip, marks the order PAID and records the payments', async () => {
+    const order = await openOrder(1_050);
+    const res = await checkout(t, order.id, { tip: 200, payments: [{ method: 'CARD', amount: 1_342, reference: 'ch_3PqZx2' }] });
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.checkout).toMatchObject({ status: 'PAID', subtotal: 1_050, discount: 0, tax: 92, tip: 200, total: 1_342, changeGiven: 0 });
+    expect(res.data!.checkout.payments).toEqual([expect.objectContaining({ method: 'CARD', amount: 1_342, reference: 'ch_3PqZx2' })]);
+    expect(Date.parse(res.data!.checkout.paidAt)).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('is PAYMENT_REQUIRED when payments fall short, and writes nothing', async () => {
+    const order = await openOrder(1_000);
+    const res = await checkout(t, order.id, { payments: [{ method: 'CARD', amount: 1_000 }] });
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'PAYMENT_REQUIRED', total: 1_088, tendered: 1_000 });
+    expect(await count(t, 'payment', 'order_id = ?', [order.id])).toBe(0);
+    expect(await count(t, 'orders', "id = ? and status = 'OPEN'", [order.id])).toBe(1);
+  });
+
+  it('allows over-tender in cash only, recorded as change', async () => {
+    const card = await openOrder(1_000);
+    expect((await checkout(t, card.id, { payments: [{ method: 'CARD', amount: 1_500 }] })).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const cash = await openOrder(1_000);
+    const res = await checkout(t, cash.id, { payments: [{ method: 'CARD', amount: 500 }, { method: 'CASH', amount: 2_000 }] });
+    expect(res.data!.checkout).toMatchObject({ status: 'PAID', total: 1_088, changeGiven: 1_412 });
+  });
+
+  it('refuses a card number in a payment reference, typed any way', async () => {
+    const order = await openOrder();
+    for (const reference of ['4111111111111111', '4111 1111 1111 1111', 'card 5500-0000-0000-0004']) {
+      const res = await checkout(t, order.id, { payments: [{ method: 'CARD', amount: 5_000, reference }] });
+      expect(res.errors?.[0]?.extensions?.code, reference).toBe('BAD_USER_INPUT');
+      expect(res.errors?.[0]?.message).not.toContain('4111');
+    }
+    expect(await count(t, 'payment', 'order_id = ?', [order.id])).toBe(0);
+  });
+
+  it('refuses a promotion code or reward that does not exist', async () => {
+    const order = await openOrder();
+    expect((await checkout(t, order.id, { promotionCode: 'NOPE', payments: [{ method: 'CASH', amount: 5_000 }] })).errors?.[0]?.extensions?.code).toBe(
+      'BAD_USER_INPUT',
+    );
+  });
+});
+
+describe('orderUpdates', () => {
+  it('publishes after commit, and nothing for a rolled-back order', async () => {
+    const item = await menuItem(t, { stock: 1 });
+    const events: { orderUpdates: { id: string; status: string } }[] = [];
+    const client = t.ws(t.tokens.SERVER);
+    const stop = client.subscribe<{ orderUpdates: { id: string; status: string } }>(
+      { query: 'subscription { orderUpdates { id status total } }' },
+      { next: (r) => r.data && events.push(r.data), error: () => undefined, complete: () => undefined },
+    );
+    await settle();
+    const refused = await placeOrder(t, { items: [{ menuItemId: item.id, quantity: 2 }] });
+    expect(refused.errors?.[0]?.extensions?.code).toBe('OUT_OF_STOCK');
+    const placed = (await placeOrder(t, { items: [{ menuItemId: item.id, quantity: 1 }] })).data!.placeOrder;
+    await checkout(t, placed.id, { payments: [{ method: 'CASH', amount: 5_000 }] });
+    await settle(300);
+    stop();
+    expect(events.map((e) => [e.orderUpdates.id, e.orderUpdates.status])).toEqual([
+      [placed.id, 'OPEN'],
+      [placed.id, 'PAID'],
+    ]);
+  });
+
+  it('is not open to the kitchen or the host', async () => {
+    for (const role of ['KITCHEN', 'HOST'] as const) {
+      const sub = collect(t.ws(t.tokens[role]), 'subscription { orderUpdates { id total } }', {}, 1, 2000);
+      const [result] = await sub.done;
+      expect(result!.errors?.[0]?.extensions?.code, role).toBe('FORBIDDEN');
+    }
+  });
+});
+
+describe('orders query', () => {
+  it('pages newest first with a cursor, filtered by status', async () => {
+    const item = await menuItem(t);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await placeOrder(t, { items: [{ menuItemId: item.id, quantity: 1 }] })).data!.placeOrder.id);
+    const q = 'query($after: String) { orders(status: OPEN, first: 2, after: $after) { nodes { id status } pageInfo { endCursor hasNextPage } } }';
+    const p1 = await t.gql<{ orders: any }>(q, {}, t.tokens.SERVER);
+    expect(p1.data!.orders.nodes.map((n: any) => n.id)).toEqual([ids[2], ids[1]]);
+    expect(p1.data!.orders.pageInfo.hasNextPage).toBe(true);
+    const p2 = await t.gql<{ orders: any }>(q, { after: p1.data!.orders.pageInfo.endCursor }, t.tokens.SERVER);
+    expect(p2.data!.orders.nodes[0].id).toBe(ids[0]);
+    expect(p2.data!.orders.nodes.every((n: any) => n.status === 'OPEN')).toBe(true);
+    expect((await t.gql(q, { after: 'garbage' }, t.tokens.SERVER)).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect((await t.gql('{ orders { nodes { id } } }', {}, t.tokens.KITCHEN)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+});
