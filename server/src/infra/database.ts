@@ -33,6 +33,7 @@ export function ormOptions(databaseUrl: string, config: Pick<Config, 'DATABASE_P
       emit: 'ts',
     },
     debug: hooks.onQuery ? ['query'] : false,
+    colors: false,
     logger: (message) => {
       if (hooks.onQuery && message.startsWith('[query]')) hooks.onQuery(message);
       else log?.debug({ orm: message }, 'orm');
