@@ -22,30 +22,57 @@ async function boot(pgPort: number): Promise<Runtime> {
   return startRuntime(config, { embedded: true });
 }
 
-async function menuAsDemoAdmin(url: string): Promise<string[]> {
-  const admin = DEMO_LOGINS.staff.find((s) => s.role === 'ADMIN')!;
+async function demoToken(url: string, role = 'ADMIN'): Promise<string> {
+  const who = DEMO_LOGINS.staff.find((s) => s.role === role)!;
   const login = await gql<{ login: { token: string } }>(url, 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', {
-    e: admin.email,
+    e: who.email,
     p: DEMO_LOGINS.password,
   });
   expect(login.errors).toBeUndefined();
-  const menu = await gql<{ menu: { id: string }[] }>(url, '{ menu { id } }', {}, login.data!.login.token);
+  return login.data!.login.token;
+}
+
+async function menuAsDemoAdmin(url: string): Promise<string[]> {
+  const menu = await gql<{ menu: { id: string }[] }>(url, '{ menu { id } }', {}, await demoToken(url));
   expect(menu.errors).toBeUndefined();
   return menu.data!.menu.map((m) => m.id).sort();
 }
 
 describe('the embedded default', () => {
-  it('boots on embedded PostgreSQL with the demo restaurant, stops, and starts again on the same data', { timeout: 120_000 }, async () => {
+  it('boots on embedded PostgreSQL with the demo restaurant, stops, and starts again on the same data', { timeout: 300_000 }, async () => {
     const pgPort = await freePort();
     runtime = await boot(pgPort);
     expect(runtime.embedded).toBeDefined();
     const first = await menuAsDemoAdmin(runtime.app.url);
     expect(first.length).toBeGreaterThanOrEqual(30);
+
+    // 200+ guests whose profiles came out of real checkouts: the most frequent one is a regular.
+    const em = runtime.orm.em.fork();
+    const [{ n: guests }] = await em.execute<{ n: number }[]>('select count(*)::int as n from customer');
+    expect(guests).toBeGreaterThanOrEqual(200);
+    const [top] = await em.execute<{ id: string }[]>('select id from customer order by visit_count desc limit 1');
+    const profile = await gql<{ customer: any }>(
+      runtime.app.url,
+      'query($id: ID!) { customer(id: $id) { stats { visitCount totalSpent averageDaysBetweenVisits lastVisitAt } usualDishes { count menuItem { name } } orders(first: 1) { nodes { status } } } }',
+      { id: top!.id },
+      await demoToken(runtime.app.url, 'MANAGER'),
+    );
+    expect(profile.errors).toBeUndefined();
+    const c = profile.data!.customer;
+    expect(c.stats.visitCount).toBeGreaterThanOrEqual(12);
+    expect(c.stats.totalSpent).toBeGreaterThan(0);
+    expect(c.stats.averageDaysBetweenVisits).toBeLessThan(14);
+    expect(c.usualDishes).toHaveLength(3);
+    expect(c.orders.nodes[0].status).toBe('PAID');
     await runtime.stop();
     runtime = undefined;
 
+    const restart = Date.now();
     runtime = await boot(pgPort);
+    console.info(`second start ready in ${Date.now() - restart} ms`);
     const second = await menuAsDemoAdmin(runtime.app.url);
     expect(second).toEqual(first);
+    const [{ n: again }] = await runtime.orm.em.fork().execute<{ n: number }[]>('select count(*)::int as n from customer');
+    expect(again).toBe(guests);
   });
 });

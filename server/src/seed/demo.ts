@@ -5,6 +5,9 @@ import { Role } from '../common/roles.js';
 import { Staff } from '../modules/auth/staff.entity.js';
 import { MenuItem } from '../modules/menu/menu-item.entity.js';
 import { DEMO_MENU } from './demo-menu.js';
+import { planDemoGuests } from './demo-guests.js';
+import { Customer } from '../modules/customers/customer.entity.js';
+import { PaymentMethod } from '../modules/orders/order.entity.js';
 
 /** The demo restaurant's sign-ins, printed by `pnpm start`. Never seeded outside demo mode. */
 export const DEMO_LOGINS = {
@@ -39,5 +42,58 @@ export async function seedDemo(services: Services, ctx: RequestContext, log: Log
     }
   }
   ctx.em.clear();
-  log.info({ event: 'demo_seeded', staffAdded, itemsAdded }, 'demo restaurant ready');
+  const guests = (await ctx.em.count(Customer, {})) === 0 ? await seedGuests(services, ctx, log) : { guests: 0, visits: 0 };
+  log.info({ event: 'demo_seeded', staffAdded, itemsAdded, guestsAdded: guests.guests, visitsAdded: guests.visits }, 'demo restaurant ready');
+}
+
+/**
+ * Plays six months of visits through placeOrder and checkout, so every guest's stats and
+ * usual dishes are what production would have computed. Each operation gets its own
+ * EntityManager fork, as each request does; a few run at once to keep the first start short.
+ */
+async function seedGuests(services: Services, ctx: RequestContext, log: Logger): Promise<{ guests: number; visits: number }> {
+  const started = Date.now();
+  const now = new Date();
+  const fresh = (): RequestContext => ({ ...ctx, em: ctx.em.fork() });
+  const server = await ctx.em.findOne(Staff, { email: DEMO_LOGINS.staff.find((s) => s.role === Role.SERVER)!.email });
+  if (!server) return { guests: 0, visits: 0 };
+  const asServer = (): RequestContext => ({ ...fresh(), actor: { kind: 'staff', id: server.id, role: Role.SERVER, name: server.name } });
+  const menu = new Map((await ctx.em.fork().find(MenuItem, {})).map((m) => [m.sku, m.id]));
+
+  const plan = planDemoGuests({ now });
+  const visits: { customerId: string; visit: (typeof plan)[number]['visits'][number] }[] = [];
+  for (const guest of plan) {
+    const customer = await services.customers.createCustomer(fresh(), guest.input);
+    for (const visit of guest.visits) visits.push({ customerId: customer.id, visit });
+  }
+  visits.sort((a, b) => a.visit.at.getTime() - b.visit.at.getTime());
+
+  let next = 0;
+  const worker = async () => {
+    while (next < visits.length) {
+      const i = next++;
+      const { customerId, visit } = visits[i]!;
+      const items = visit.items.filter((it) => menu.has(it.sku)).map((it) => ({ menuItemId: menu.get(it.sku)!, quantity: it.quantity, modifiers: it.modifiers }));
+      if (!items.length) continue;
+      const order = await services.orders.placeOrder(
+        asServer(),
+        { idempotencyKey: `demo-visit-${i}`, customerId, table: String(1 + (i % 24)), items, sendToKitchen: false },
+        { at: visit.at },
+      );
+      const tip = Math.round((order.subtotal * visit.tipPercent) / 100);
+      const paidAt = new Date(Math.min(now.getTime(), visit.at.getTime() + 50 * 60_000));
+      const cash = visit.method === 'CASH';
+      // Cash is rounded up to the next whole note; the rest comes back as change.
+      const amount = cash ? Math.ceil((order.total + tip) / 500) * 500 : order.total + tip;
+      await services.orders.checkout(
+        asServer(),
+        order.id,
+        { idempotencyKey: `demo-checkout-${i}`, tip, payments: [{ method: cash ? PaymentMethod.CASH : PaymentMethod.CARD, amount, reference: cash ? null : `demo_ch_${i}` }] },
+        { at: paidAt },
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
+  log.info({ event: 'demo_guests_seeded', guests: plan.length, visits: visits.length, ms: Date.now() - started }, 'demo guests and their history seeded');
+  return { guests: plan.length, visits: visits.length };
 }
