@@ -114,6 +114,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
       if (set.size === 0) deviceSockets.delete(deviceId);
     });
   };
+  // Expired idempotency keys are dropped hourly (they are kept IDEMPOTENCY_TTL_HOURS, 72 at least).
+  const purgeTimer = setInterval(() => {
+    services.idempotency
+      .purgeExpired(orm.em.fork())
+      .then((n) => n && log.info({ event: 'idempotency_keys_purged', count: n }, 'expired idempotency keys purged'))
+      .catch((err: unknown) => log.warn({ err }, 'purging idempotency keys failed; retrying in an hour'));
+  }, 3_600_000).unref();
   const stopWatchingRevocations = services.auth.watchRevocations((deviceId) => {
     for (const socket of deviceSockets.get(deviceId) ?? []) socket.close(4403, 'Forbidden');
   });
@@ -219,6 +226,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       (closing ??= (async () => {
         // Apollo's drain plugins stop the listener, let in-flight requests finish and close sockets.
         stopWatchingRevocations();
+        clearInterval(purgeTimer);
         await apollo.stop();
         for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
         await new Promise<void>((resolve) => wsServer.close(() => resolve()));

@@ -151,6 +151,18 @@ describe('idempotency', () => {
     expect(Number(row!.hours)).toBeGreaterThanOrEqual(72);
   });
 
+  it('drops only expired keys when purging', async () => {
+    const em = t.orm.em.fork();
+    const insert = `insert into idempotency_key (scope, actor_id, key, request_hash, created_at, expires_at)
+      values ('placeOrder', gen_random_uuid(), ?, 'x', now() - interval '100 hours', now() + make_interval(hours => ?))`;
+    const [expired, live] = [key(), key()];
+    await em.execute(insert, [expired, -1]);
+    await em.execute(insert, [live, 1]);
+    expect(await t.app.services.idempotency.purgeExpired(em)).toBeGreaterThanOrEqual(1);
+    expect(await count(t, 'idempotency_key', 'key = ?', [expired])).toBe(0);
+    expect(await count(t, 'idempotency_key', 'key = ?', [live])).toBe(1);
+  });
+
   it('replays a checkout, and runs 20 concurrent checkouts with one key once', { timeout: 30_000 }, async () => {
     const item = await menuItem(t, { price: 1_000 });
     const guest = await customer(t);
