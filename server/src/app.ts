@@ -16,7 +16,7 @@ import type { Logger } from './infra/logger.js';
 import { isReady, type Orm } from './infra/database.js';
 import type { EventBus } from './infra/pubsub.js';
 import { AppError, formatError } from './common/errors.js';
-import type { Actor, RequestContext } from './common/context.js';
+import type { Actor, LiveFeeds, RequestContext } from './common/context.js';
 import { ResolverContainer } from './common/container.js';
 import { requestLogPlugin } from './common/request-log.js';
 import { buildAppSchema } from './schema.js';
@@ -29,6 +29,8 @@ import { CustomersResolver } from './modules/customers/customers.resolver.js';
 import { OrdersService } from './modules/orders/orders.service.js';
 import { OrdersResolver } from './modules/orders/orders.resolver.js';
 import { Idempotency } from './modules/orders/idempotency.js';
+import { KitchenService } from './modules/kitchen/kitchen.service.js';
+import { KitchenResolver } from './modules/kitchen/kitchen.resolver.js';
 
 export interface AppDeps {
   config: Config;
@@ -43,6 +45,7 @@ export interface Services {
   customers: CustomersService;
   orders: OrdersService;
   idempotency: Idempotency;
+  kitchen: KitchenService;
 }
 
 export interface App {
@@ -57,11 +60,13 @@ export function createServices(deps: AppDeps): Services {
   const menu = new MenuService(deps.bus);
   const customers = new CustomersService({ phoneRegion: deps.config.PHONE_DEFAULT_REGION });
   const idempotency = new Idempotency(deps.config.IDEMPOTENCY_TTL_HOURS);
+  const kitchen = new KitchenService(deps.bus, deps.orm, deps.log);
   return {
     auth: new AuthService({ tokenSecret: deps.config.TOKEN_SECRET, tokenTtlHours: deps.config.TOKEN_TTL_HOURS }, deps.bus),
     menu,
     customers,
-    orders: new OrdersService(deps.bus, menu, customers, idempotency, {
+    kitchen,
+    orders: new OrdersService(deps.bus, menu, customers, idempotency, kitchen, {
       taxRateBps: deps.config.TAX_RATE_BPS,
       timeZone: deps.config.TIME_ZONE,
       dayStartHour: deps.config.BUSINESS_DAY_START_HOUR,
@@ -87,7 +92,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     .register(new AuthResolver(services.auth))
     .register(new MenuResolver(services.menu))
     .register(new CustomersResolver(services.customers, services.orders))
-    .register(new OrdersResolver(services.orders));
+    .register(new OrdersResolver(services.orders))
+    .register(new KitchenResolver(services.kitchen));
+  const feeds: LiveFeeds = { kitchenEvents: (ctx, station, since) => services.kitchen.events(ctx, station, since) };
   const schema = await buildAppSchema({ container, pubSub: deps.bus });
 
   const app = express();
@@ -147,6 +154,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         actor: ctx.extra.actor ?? null,
         em: orm.em.fork(),
         log: log.child({ connectionId: ctx.extra.connectionId }),
+        feeds,
       }),
       onNext: (_ctx, _id, _payload, _args, result: ExecutionResult) => {
         if (!result.errors?.length) return;
@@ -198,7 +206,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
           }
           throw err;
         }
-        return { requestId, actor, em, log: log.child({ requestId }) };
+        return { requestId, actor, em, log: log.child({ requestId }), feeds };
       },
     }),
   );
@@ -227,6 +235,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         // Apollo's drain plugins stop the listener, let in-flight requests finish and close sockets.
         stopWatchingRevocations();
         clearInterval(purgeTimer);
+        services.kitchen.close();
         await apollo.stop();
         for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
         await new Promise<void>((resolve) => wsServer.close(() => resolve()));

@@ -73,3 +73,29 @@ describe('device revocation across instances', () => {
     expect((await b.gql('{ menu { id } }', {}, token)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 });
+
+describe('kitchen fan-out over Redis', () => {
+  it('brings a ticket placed through one instance to a kitchen screen subscribed on the other', async () => {
+    const station = `xinst${randomUUID().slice(0, 6)}`;
+    const item = await a.gql<{ createMenuItem: { id: string } }>(
+      `mutation($input: MenuItemInput!) { createMenuItem(input: $input) { id } }`,
+      { input: { sku: `KX-${randomUUID().slice(0, 8)}`, name: 'Cross-instance burger', category: 'Mains', price: 1500, station } },
+      a.tokens.ADMIN,
+    );
+    const onB = collect<{ kitchenEvents: { type: string; ticket: { station: string; items: { name: string }[] } } }>(
+      b.ws(b.tokens.KITCHEN),
+      'subscription($s: String) { kitchenEvents(station: $s) { type ticket { station items { name } } } }',
+      { s: station },
+      1,
+    );
+    await settle(300);
+    const placed = await a.gql(
+      'mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { id } }',
+      { i: { idempotencyKey: randomUUID(), items: [{ menuItemId: item.data!.createMenuItem.id, quantity: 1 }] } },
+      a.tokens.SERVER,
+    );
+    expect(placed.errors).toBeUndefined();
+    const [event] = await onB.done;
+    expect(event!.data!.kitchenEvents).toEqual({ type: 'CREATED', ticket: { station, items: [{ name: 'Cross-instance burger' }] } });
+  });
+});

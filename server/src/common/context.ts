@@ -13,4 +13,13 @@ export interface RequestContext {
   /** A fork of the EntityManager for this request (or websocket operation) alone. */
   em: EntityManager;
   log: Logger;
+  /**
+   * Subscriptions that read a log before going live (kitchenEvents) start from here: a
+   * subscription's subscribe function sees the context, not the resolver instance.
+   */
+  feeds?: LiveFeeds;
+}
+
+export interface LiveFeeds {
+  kitchenEvents(ctx: RequestContext, station: string | null | undefined, since: string | null | undefined): AsyncIterable<unknown>;
 }

@@ -9,6 +9,7 @@ import type { MenuItem } from '../menu/menu-item.entity.js';
 import type { MenuItemView, MenuService } from '../menu/menu.service.js';
 import type { Customer } from '../customers/customer.entity.js';
 import type { CustomersService } from '../customers/customers.service.js';
+import type { KitchenLine, KitchenService } from '../kitchen/kitchen.service.js';
 import { businessDate } from './business-day.js';
 import type { Idempotency } from './idempotency.js';
 import { Order, OrderLine, OrderStatus, Payment, PaymentMethod } from './order.entity.js';
@@ -63,6 +64,23 @@ function cleanModifiers(list: readonly string[] | null | undefined): string[] {
   return (list ?? []).map((m) => m.trim()).filter(Boolean);
 }
 
+/** What the kitchen gets of order lines: the dish, its station and allergens; never a price. */
+function kitchenLines(lines: readonly OrderLine[], menuItems: ReadonlyMap<string, MenuItem>): KitchenLine[] {
+  return lines.map((l) => ({
+    name: l.name,
+    station: l.station,
+    quantity: l.quantity,
+    modifiers: l.modifiers,
+    notes: l.notes,
+    allergens: [...(menuItems.get(l.menuItem.id)?.allergens ?? [])],
+  }));
+}
+
+/** The only guest data a ticket may carry: first name and allergies. */
+function guestOf(customer: Customer | null): { firstName: string; allergies: string[] } | null {
+  return customer ? { firstName: customer.firstName, allergies: [...customer.allergies] } : null;
+}
+
 export class OrdersService {
   private discounts: DiscountPolicy = NO_DISCOUNTS;
 
@@ -71,6 +89,7 @@ export class OrdersService {
     private readonly menu: MenuService,
     private readonly customers: CustomersService,
     private readonly idempotency: Idempotency,
+    private readonly kitchen: KitchenService,
     private readonly config: OrdersConfig,
   ) {}
 
@@ -87,6 +106,7 @@ export class OrdersService {
     const payload = { table: input.table?.trim() || null, customerId: input.customerId ?? null, items, sendToKitchen: input.sendToKitchen ?? true };
     let changed: MenuItemView[] = [];
     let created = false;
+    let ticketed = false;
     const orderId = await ctx.em.transactional(async (em) => {
       const claim = await this.idempotency.claim(em, 'placeOrder', staffId, input.idempotencyKey, payload);
       if (claim.kind === 'replay') return claim.resultId;
@@ -109,9 +129,11 @@ export class OrdersService {
       order.number = await this.nextNumber(em, order.businessDate);
       await em.flush();
       await this.idempotency.complete(em, claim, order.id);
+      if (order.sentToKitchen) ticketed = await this.kitchen.createTickets(em, order, kitchenLines(order.lines.getItems(), menuItems), guestOf(customer), at);
       created = true;
       return order.id;
     });
+    if (ticketed) this.kitchen.wake();
     this.menu.publishViews(changed);
     const order = await this.load(ctx, orderId);
     if (created) this.publish(order);
@@ -124,14 +146,20 @@ export class OrdersService {
     const items = input.map((i) => ({ ...i, modifiers: cleanModifiers(i.modifiers), notes: i.notes?.trim() || null }));
     const quantities = quantitiesOf(items);
     let changed: MenuItemView[] = [];
+    let ticketed = false;
     await ctx.em.transactional(async (em) => {
       const order = await this.lockOpen(em, orderId, 'add items to');
       const menuItems = await this.menu.itemsForOrder(em, quantities);
       changed = await this.menu.reserveStock(em, quantities, menuItems);
-      this.addLines(em, order, items, menuItems, new Date());
+      const added = this.addLines(em, order, items, menuItems, new Date());
       this.reprice(order);
       await em.flush();
+      if (order.sentToKitchen) {
+        const customer = order.customer ? await this.customers.requireCustomer(em, order.customer.id) : null;
+        ticketed = await this.kitchen.createTickets(em, order, kitchenLines(added, menuItems), guestOf(customer));
+      }
     });
+    if (ticketed) this.kitchen.wake();
     this.menu.publishViews(changed);
     const order = await this.load(ctx, orderId);
     this.publish(order);
@@ -140,11 +168,15 @@ export class OrdersService {
 
   async attachCustomer(ctx: RequestContext, orderId: string, customerId: string): Promise<Order> {
     this.staffId(ctx);
+    let ticketed = false;
     await ctx.em.transactional(async (em) => {
       const order = await this.lockOpen(em, orderId, 'attach a guest to');
-      order.customer = await this.customers.requireCustomer(em, customerId);
+      const customer = await this.customers.requireCustomer(em, customerId);
+      order.customer = customer;
       await em.flush();
+      if (order.sentToKitchen) ticketed = await this.kitchen.updateGuest(em, order.id, guestOf(customer)!);
     });
+    if (ticketed) this.kitchen.wake();
     const order = await this.load(ctx, orderId);
     this.publish(order);
     return order;
@@ -212,13 +244,16 @@ export class OrdersService {
     if (!why) throw AppError.badInput('reason', 'must not be empty');
     if (why.length > 500) throw AppError.badInput('reason', 'must be at most 500 characters');
     let restored: MenuItemView[] = [];
+    let ticketed = false;
     await ctx.em.transactional(async (em) => {
       const order = await this.lockOpen(em, orderId, 'void');
       await em.populate(order, ['lines']);
       restored = await this.menu.restoreStock(em, quantitiesOf(order.lines.getItems().map((l) => ({ menuItemId: l.menuItem.id, quantity: l.quantity }))));
       Object.assign(order, { status: OrderStatus.VOIDED, voidedAt: new Date(), voidReason: why, voidedBy: staffId });
       await em.flush();
+      ticketed = await this.kitchen.voidTicketsFor(em, order.id);
     });
+    if (ticketed) this.kitchen.wake();
     this.menu.publishViews(restored);
     const order = await this.load(ctx, orderId);
     this.publish(order);
@@ -275,12 +310,12 @@ export class OrdersService {
     items: { menuItemId: string; quantity: number; modifiers: string[]; notes: string | null }[],
     menuItems: ReadonlyMap<string, MenuItem>,
     at: Date,
-  ): void {
+  ): OrderLine[] {
     let position = order.lines.isInitialized() ? order.lines.length : 0;
+    const added: OrderLine[] = [];
     for (const i of items) {
       const m = menuItems.get(i.menuItemId)!;
-      order.lines.add(
-        em.create(OrderLine, {
+      const line = em.create(OrderLine, {
           order,
           menuItem: m,
           position: position++,
@@ -291,9 +326,11 @@ export class OrdersService {
           modifiers: i.modifiers,
           notes: i.notes,
           createdAt: at,
-        }),
-      );
+      });
+      order.lines.add(line);
+      added.push(line);
     }
+    return added;
   }
 
   /** An open order shows its running subtotal and tax (no tip yet). */

@@ -1,0 +1,340 @@
+import { IsolationLevel, LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AppError, ErrorCode } from '../../common/errors.js';
+import type { RequestContext } from '../../common/context.js';
+import { Role } from '../../common/roles.js';
+import type { Orm } from '../../infra/database.js';
+import type { Logger } from '../../infra/logger.js';
+import type { EventBus } from '../../infra/pubsub.js';
+import { Order } from '../orders/order.entity.js';
+import { KitchenEvent } from './kitchen-event.entity.js';
+import { KitchenTicket, TicketItem } from './kitchen-ticket.entity.js';
+import { allDayCounts, KitchenBoard } from './kitchen.types.js';
+import { OPEN_STATUSES, TicketEventType, transition, type TicketAction } from './ticket-states.js';
+
+/** Bus topic that wakes every instance's log reader; carries nothing the log does not have. */
+export const KITCHEN_WAKE = 'KITCHEN_WAKE';
+/** Key of the advisory lock that orders kitchen_event ids by commit. */
+const LOG_LOCK = 7_202_611;
+const PAGE = 500;
+/** How often the log is read when no wake-up came (a lost pub/sub message costs at most this). */
+const POLL_MS = 2_000;
+
+export const KITCHEN_READERS = [Role.KITCHEN, Role.SERVER, Role.MANAGER, Role.ADMIN] as const;
+export const KITCHEN_HANDS = [Role.KITCHEN] as const;
+
+/** A line as the kitchen gets it from an order. */
+export interface KitchenLine {
+  name: string;
+  station: string;
+  quantity: number;
+  modifiers: string[];
+  notes: string | null;
+  allergens: string[];
+}
+
+export interface KitchenGuest {
+  firstName: string;
+  allergies: string[];
+}
+
+interface EventRow {
+  cursor: string;
+  type: TicketEventType;
+  station: string;
+  ticket: Record<string, unknown>;
+}
+
+type Listener = (e: KitchenEvent & { id: number }) => void;
+
+function snapshot(t: KitchenTicket): Record<string, unknown> {
+  return {
+    id: t.id,
+    orderId: t.order.id,
+    orderNumber: t.orderNumber,
+    station: t.station,
+    table: t.table,
+    status: t.status,
+    items: t.items,
+    guestName: t.guestName,
+    guestAllergies: t.guestAllergies,
+    createdAt: t.createdAt,
+    startedAt: t.startedAt,
+    readyAt: t.readyAt,
+    bumpedAt: t.bumpedAt,
+  };
+}
+
+const DATES = ['createdAt', 'startedAt', 'readyAt', 'bumpedAt'] as const;
+
+function toEvent(row: EventRow): KitchenEvent & { id: number } {
+  const ticket = { ...row.ticket } as Record<string, unknown>;
+  for (const k of DATES) if (typeof ticket[k] === 'string') ticket[k] = new Date(ticket[k] as string);
+  // KitchenTicket.orderId is a getter over the order reference; give the snapshot the same shape.
+  ticket.order = { id: ticket.orderId };
+  delete ticket.orderId;
+  return Object.assign(new KitchenEvent(), { id: Number(row.cursor), cursor: row.cursor, type: row.type, ticket: ticket as unknown as KitchenTicket });
+}
+
+/** A cursor is the decimal id of an event ("0" before the first). */
+export function parseCursor(since: string | null | undefined): number | null {
+  if (since == null) return null;
+  if (!/^\d{1,15}$/.test(since)) throw AppError.badInput('since', 'is not a kitchen cursor (pass KitchenBoard.cursor or KitchenEvent.cursor)');
+  return Number(since);
+}
+
+export class KitchenService {
+  /** Local subscribers by station ('*' for every station): routing by topic, not by a filter per subscriber. */
+  private readonly topics = new Map<string, Set<Listener>>();
+  private lastSeen: number | null = null;
+  private draining: Promise<void> | null = null;
+  private drainAgain = false;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private stopWake: (() => void) | null = null;
+
+  constructor(
+    private readonly bus: EventBus,
+    private readonly orm: Orm,
+    private readonly log: Logger,
+    /** Only a test turns this off, to show that a reader without commit ordering skips events. */
+    private readonly commitOrderedLog = true,
+  ) {}
+
+  // ---------------------------------------------------------------- writes, in the caller's transaction
+
+  /** One ticket per station for the given lines, with CREATED events. Returns true when anything was written. */
+  async createTickets(em: EntityManager, order: Order, lines: readonly KitchenLine[], guest: KitchenGuest | null, at = new Date()): Promise<boolean> {
+    const byStation = new Map<string, KitchenLine[]>();
+    for (const l of lines) byStation.set(l.station, [...(byStation.get(l.station) ?? []), l]);
+    const tickets = [...byStation].map(([station, ls]) =>
+      em.create(KitchenTicket, {
+        order,
+        orderNumber: order.number,
+        station,
+        table: order.table,
+        items: ls.map((l) => Object.assign(new TicketItem(), { name: l.name, quantity: l.quantity, modifiers: l.modifiers, notes: l.notes, allergens: l.allergens })),
+        guestName: guest?.firstName ?? null,
+        guestAllergies: guest?.allergies ?? [],
+        createdAt: at,
+      }),
+    );
+    await this.append(em, tickets.map((ticket) => ({ ticket, type: TicketEventType.CREATED })));
+    return tickets.length > 0;
+  }
+
+  /** Voids the order's open tickets (voidOrder). */
+  async voidTicketsFor(em: EntityManager, orderId: string): Promise<boolean> {
+    const tickets = await em.find(KitchenTicket, { order: orderId, status: { $in: [...OPEN_STATUSES] } }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const now = new Date();
+    for (const t of tickets) Object.assign(t, transition(t, 'void', now));
+    await this.append(em, tickets.map((ticket) => ({ ticket, type: TicketEventType.VOIDED })));
+    return tickets.length > 0;
+  }
+
+  /** Puts a guest attached after sending on the order's open tickets. */
+  async updateGuest(em: EntityManager, orderId: string, guest: KitchenGuest): Promise<boolean> {
+    const tickets = await em.find(KitchenTicket, { order: orderId, status: { $in: [...OPEN_STATUSES] } }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    for (const t of tickets) Object.assign(t, { guestName: guest.firstName, guestAllergies: guest.allergies });
+    await this.append(em, tickets.map((ticket) => ({ ticket, type: TicketEventType.UPDATED })));
+    return tickets.length > 0;
+  }
+
+  /**
+   * Appends events for tickets already changed in this transaction. The advisory lock is the
+   * last lock the transaction takes and is held until it ends, so event ids follow commit order.
+   */
+  private async append(em: EntityManager, events: { ticket: KitchenTicket; type: TicketEventType }[]): Promise<void> {
+    if (!events.length) return;
+    await em.flush();
+    if (this.commitOrderedLog) await em.execute('select pg_advisory_xact_lock(?)', [LOG_LOCK]);
+    const values = events.map(() => '(?, ?, ?, ?::jsonb, now())').join(', ');
+    await em.execute(
+      `insert into "kitchen_event" ("ticket_id", "station", "type", "ticket", "created_at") values ${values}`,
+      events.flatMap((e) => [e.ticket.id, e.ticket.station, e.type, JSON.stringify(snapshot(e.ticket))]),
+    );
+  }
+
+  /** After a commit that appended events: wake every instance's reader. */
+  wake(): void {
+    void this.bus.publish(KITCHEN_WAKE, {});
+  }
+
+  // ---------------------------------------------------------------- kitchen actions
+
+  async act(ctx: RequestContext, ticketId: string, action: TicketAction): Promise<KitchenTicket> {
+    const ticket = await ctx.em.transactional(async (em) => {
+      const t = await em.findOne(KitchenTicket, { id: ticketId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!t) throw AppError.notFound('Ticket', ticketId);
+      const next = transition(t, action, new Date());
+      if (!next) throw new AppError(ErrorCode.CONFLICT, `Cannot ${action} a ticket that is ${t.status.toLowerCase().replace('_', ' ')}`, { status: t.status });
+      const { event, ...fields } = next;
+      Object.assign(t, fields);
+      await this.append(em, [{ ticket: t, type: event }]);
+      return t;
+    });
+    this.wake();
+    return ticket;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /** Open tickets, all-day counts and the cursor the snapshot reflects, read in one snapshot. */
+  async board(ctx: RequestContext, station: string | null | undefined): Promise<KitchenBoard> {
+    return ctx.em.fork().transactional(
+      async (em) => {
+        const [row] = await em.execute<{ max: string | null }[]>('select max("id")::text as max from "kitchen_event"');
+        const tickets = await em.find(
+          KitchenTicket,
+          { status: { $in: [...OPEN_STATUSES] }, ...(station ? { station } : {}) },
+          { orderBy: { createdAt: 'asc', id: 'asc' } },
+        );
+        return Object.assign(new KitchenBoard(), { tickets, allDay: allDayCounts(tickets), cursor: row?.max ?? '0' });
+      },
+      { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true },
+    );
+  }
+
+  /**
+   * kitchenEvents: with `since`, every event after it from the log, then live; without, live
+   * only. The live listener is registered before the replay reads, and anything at or below the
+   * last delivered cursor is dropped, so the seam has no gap and no duplicate.
+   */
+  events(ctx: RequestContext, station: string | null | undefined, since: string | null | undefined): AsyncIterable<KitchenEvent> {
+    if (!ctx.actor || !(KITCHEN_READERS as readonly Role[]).includes(ctx.actor.role)) {
+      throw new AppError(ErrorCode.FORBIDDEN, 'Not allowed for your role');
+    }
+    const from = parseCursor(since);
+    const topic = station || '*';
+    const queue: (KitchenEvent & { id: number })[] = [];
+    let wakeUp: (() => void) | null = null;
+    const listener: Listener = (e) => {
+      queue.push(e);
+      wakeUp?.();
+    };
+    const stop = this.listen(topic, listener);
+    const read = (after: number) => this.read(station, after);
+    let closed = false;
+    const iterator = async function* (): AsyncGenerator<KitchenEvent> {
+      try {
+        let last = from;
+        if (last !== null) {
+          for (;;) {
+            const page = await read(last);
+            for (const e of page) {
+              last = e.id;
+              yield e;
+            }
+            if (page.length < PAGE) break;
+          }
+        }
+        while (!closed) {
+          while (queue.length) {
+            const e = queue.shift()!;
+            if (last !== null && e.id <= last) continue;
+            last = e.id;
+            yield e;
+          }
+          await new Promise<void>((resolve) => (wakeUp = resolve));
+          wakeUp = null;
+        }
+      } finally {
+        stop();
+      }
+    };
+    const it = iterator();
+    return {
+      [Symbol.asyncIterator]: () => ({
+        next: () => it.next(),
+        return: async (value?: unknown) => {
+          closed = true;
+          (wakeUp as (() => void) | null)?.();
+          return it.return(value as never);
+        },
+        throw: (err?: unknown) => it.throw(err),
+      }),
+    };
+  }
+
+  private async read(station: string | null | undefined, after: number): Promise<(KitchenEvent & { id: number })[]> {
+    const rows = await this.orm.em
+      .fork()
+      .execute<EventRow[]>(
+        `select e."id"::text as "cursor", e."type", e."station", e."ticket" from "kitchen_event" e
+         where e."id" > ? ${station ? 'and e."station" = ?' : ''} order by e."id" limit ${PAGE}`,
+        station ? [after, station] : [after],
+      );
+    return rows.map(toEvent);
+  }
+
+  // ---------------------------------------------------------------- this instance's log reader
+
+  private listen(topic: string, listener: Listener): () => void {
+    let set = this.topics.get(topic);
+    if (!set) this.topics.set(topic, (set = new Set()));
+    set.add(listener);
+    this.ensureReader();
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.topics.delete(topic);
+    };
+  }
+
+  /** Starts reading the log for local subscribers: on every wake-up, and every POLL_MS as a safety net. */
+  private ensureReader(): void {
+    if (this.stopWake) return;
+    const events = this.bus.subscribe(KITCHEN_WAKE)[Symbol.asyncIterator]();
+    let running = true;
+    void (async () => {
+      while (running) {
+        const next = await events.next();
+        if (next.done) return;
+        this.drain();
+      }
+    })();
+    this.pollTimer = setInterval(() => this.topics.size && this.drain(), POLL_MS);
+    this.pollTimer.unref();
+    this.stopWake = () => {
+      running = false;
+      void events.return?.();
+    };
+    this.drain();
+  }
+
+  /** Reads what was committed since the last read and hands it to local subscribers, one reader at a time. */
+  private drain(): void {
+    if (this.draining) {
+      this.drainAgain = true;
+      return;
+    }
+    this.draining = (async () => {
+      try {
+        do {
+          this.drainAgain = false;
+          if (this.lastSeen === null) {
+            const [row] = await this.orm.em.fork().execute<{ max: string | null }[]>('select coalesce(max("id"), 0)::text as max from "kitchen_event"');
+            this.lastSeen = Number(row?.max ?? 0);
+            continue;
+          }
+          for (;;) {
+            const page = await this.read(null, this.lastSeen);
+            for (const e of page) {
+              this.lastSeen = e.id;
+              for (const topic of [e.ticket.station, '*']) for (const l of this.topics.get(topic) ?? []) l(e);
+            }
+            if (page.length < PAGE) break;
+          }
+        } while (this.drainAgain);
+      } catch (err) {
+        this.log.warn({ err }, 'reading the kitchen event log failed; retrying');
+      } finally {
+        this.draining = null;
+      }
+    })();
+  }
+
+  close(): void {
+    this.stopWake?.();
+    this.stopWake = null;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+  }
+}

@@ -1,0 +1,313 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { buildSchema, getNamedType, isObjectType, type GraphQLNamedType } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from 'graphql-ws';
+import { settle, startTestApp, type TestApp } from './support/app.js';
+import { customer, key, menuItem, placeOrder } from './support/factories.js';
+import { Order } from '../src/modules/orders/order.entity.js';
+import { KitchenService } from '../src/modules/kitchen/kitchen.service.js';
+import { createLogger } from '../src/infra/logger.js';
+
+let t: TestApp;
+let grill: { id: string; name: string };
+let fry: { id: string; name: string };
+let bar: { id: string; name: string };
+beforeAll(async () => {
+  t = await startTestApp();
+  // Stations of their own, so other tests' tickets stay off these boards.
+  const tag = key().slice(0, 6);
+  [grill, fry, bar] = await Promise.all([
+    menuItem(t, { station: `grill${tag}`, name: `Ribeye ${tag}` }),
+    menuItem(t, { station: `fry${tag}`, name: `Fries ${tag}` }),
+    menuItem(t, { station: `bar${tag}`, name: `Lager ${tag}` }),
+  ]);
+});
+afterAll(() => t?.close());
+
+const stationOf = (item: { name: string }) => item.name.split(' ')[0]!.toLowerCase().replace('ribeye', 'grill').replace('fries', 'fry').replace('lager', 'bar') + item.name.split(' ')[1];
+const TICKET = 'id orderId orderNumber station table status items { name quantity modifiers notes allergens } guestName guestAllergies createdAt bumpedAt';
+const BOARD = `query($s: String) { kitchenBoard(station: $s) { cursor allDay { name quantity } tickets { ${TICKET} } } }`;
+
+async function board(station: string, token = t.tokens.KITCHEN) {
+  const res = await t.gql<{ kitchenBoard: any }>(BOARD, { s: station }, token);
+  if (res.errors) throw new Error(JSON.stringify(res.errors));
+  return res.data!.kitchenBoard;
+}
+
+async function logCount(): Promise<number> {
+  const [row] = await t.orm.em.fork().execute<{ n: number }[]>('select count(*)::int as n from kitchen_event');
+  return row!.n;
+}
+
+/** Subscribes and collects every event until stopped. */
+function follow(client: Client, station: string | null, since?: string) {
+  const events: { cursor: string; type: string; ticket: any }[] = [];
+  const errors: unknown[] = [];
+  const stop = client.subscribe<{ kitchenEvents: { cursor: string; type: string; ticket: any } }>(
+    { query: `subscription($s: String, $since: String) { kitchenEvents(station: $s, since: $since) { cursor type ticket { ${TICKET} } } }`, variables: { s: station, since } },
+    { next: (r) => (r.data ? events.push(r.data.kitchenEvents) : errors.push(r.errors)), error: (e) => errors.push(e), complete: () => undefined },
+  );
+  return { events, errors, stop };
+}
+
+async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('tickets', () => {
+  it('routes one ticket per station with items, modifiers, notes, allergens, table, number and the guest', async () => {
+    const guest = await customer(t, { firstName: 'Maria', lastName: 'Secret', phone: `+1415555${String(Date.now()).slice(-4)}`, allergies: ['Peanuts', 'shellfish'] });
+    const placed = await placeOrder(t, {
+      table: '7',
+      customerId: guest.id,
+      items: [
+        { menuItemId: grill.id, quantity: 2, modifiers: ['medium rare'], notes: 'sauce on the side' },
+        { menuItemId: fry.id, quantity: 1 },
+        { menuItemId: bar.id, quantity: 3 },
+      ],
+    });
+    expect(placed.errors).toBeUndefined();
+    const order = placed.data!.placeOrder;
+    const g = await board(stationOf(grill));
+    const mine = g.tickets.filter((tk: any) => tk.orderId === order.id);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({
+      orderNumber: order.number,
+      table: '7',
+      status: 'NEW',
+      guestName: 'Maria',
+      guestAllergies: ['peanuts', 'shellfish'],
+      items: [{ name: grill.name, quantity: 2, modifiers: ['medium rare'], notes: 'sauce on the side', allergens: ['milk'] }],
+    });
+    expect((await board(stationOf(fry))).tickets.filter((tk: any) => tk.orderId === order.id)[0].items).toEqual([
+      { name: fry.name, quantity: 1, modifiers: [], notes: null, allergens: ['milk'] },
+    ]);
+    const b = await board(stationOf(bar));
+    expect(b.allDay).toContainEqual({ name: bar.name, quantity: expect.any(Number) });
+    expect(b.tickets.filter((tk: any) => tk.orderId === order.id)).toHaveLength(1);
+    expect(JSON.stringify([g, b])).not.toMatch(/Secret|\+1415/);
+  });
+
+  it('sends items added to a sent order as new tickets, puts a guest attached later on the open tickets, and voids them with the order', async () => {
+    const order = (await placeOrder(t, { items: [{ menuItemId: grill.id, quantity: 1 }] })).data!.placeOrder;
+    await t.gql('mutation($o: ID!, $i: [OrderItemInput!]!) { addOrderItems(orderId: $o, items: $i) { id } }', { o: order.id, i: [{ menuItemId: fry.id, quantity: 2 }] }, t.tokens.SERVER);
+    const guest = await customer(t, { firstName: 'Ken', allergies: ['gluten'] });
+    await t.gql('mutation($o: ID!, $c: ID!) { attachCustomer(orderId: $o, customerId: $c) { id } }', { o: order.id, c: guest.id }, t.tokens.SERVER);
+    const fryTicket = (await board(stationOf(fry))).tickets.find((tk: any) => tk.orderId === order.id);
+    expect(fryTicket).toMatchObject({ items: [{ name: fry.name, quantity: 2 }], guestName: 'Ken', guestAllergies: ['gluten'] });
+    expect((await board(stationOf(grill))).tickets.find((tk: any) => tk.orderId === order.id).guestName).toBe('Ken');
+
+    await t.gql('mutation($o: ID!) { voidOrder(orderId: $o, reason: "walked out") { id } }', { o: order.id }, t.tokens.MANAGER);
+    expect((await board(stationOf(fry))).tickets.find((tk: any) => tk.orderId === order.id)).toBeUndefined();
+    expect((await board(stationOf(grill))).tickets.find((tk: any) => tk.orderId === order.id)).toBeUndefined();
+  });
+
+  it('writes nothing to the kitchen for an order that is not sent, or that fails', async () => {
+    const before = await logCount();
+    await placeOrder(t, { sendToKitchen: false, items: [{ menuItemId: grill.id, quantity: 1 }] });
+    const scarce = await menuItem(t, { stock: 1, station: stationOf(grill) });
+    expect((await placeOrder(t, { items: [{ menuItemId: scarce.id, quantity: 2 }] })).errors?.[0]?.extensions?.code).toBe('OUT_OF_STOCK');
+    expect(await logCount()).toBe(before);
+  });
+});
+
+describe('no personal data in the kitchen', () => {
+  it('reaches no contact, spend or profile field from KitchenTicket or KitchenEvent', () => {
+    const schema = buildSchema(readFileSync(fileURLToPath(new URL('../../schema.graphql', import.meta.url)), 'utf8'));
+    const forbiddenTypes = new Set(['Customer', 'Order', 'Payment', 'CustomerStats', 'OrderLine', 'Staff', 'MenuItem', 'LoyaltyAccount']);
+    const forbiddenFields = /^(phone|email|birthday|lastName|loyaltyCode|notes?Internal|marketingOptIn|tags|stats|total|subtotal|tax|tip|discount|price|unitPrice|amount|payments?|customer|orders?|totalSpent|averageSpend)$/;
+    const seen = new Set<string>();
+    const walk = (type: GraphQLNamedType) => {
+      if (seen.has(type.name)) return;
+      seen.add(type.name);
+      expect(forbiddenTypes.has(type.name), `${type.name} is reachable from the kitchen`).toBe(false);
+      if (!isObjectType(type)) return;
+      for (const [name, field] of Object.entries(type.getFields())) {
+        expect(forbiddenFields.test(name), `${type.name}.${name} is reachable from the kitchen`).toBe(false);
+        walk(getNamedType(field.type));
+      }
+    };
+    walk(schema.getType('KitchenTicket')!);
+    walk(schema.getType('KitchenEvent')!);
+    walk(schema.getType('KitchenBoard')!);
+    expect(seen).toContain('TicketItem');
+  });
+
+  it('keeps a kitchen device from ordering or reading a guest', async () => {
+    const issued = await t.gql<{ issueDeviceToken: string }>('mutation { issueDeviceToken(role: KITCHEN, name: "pass") }', {}, t.tokens.ADMIN);
+    const device = issued.data!.issueDeviceToken;
+    const guest = await customer(t);
+    expect((await placeOrder(t, { items: [{ menuItemId: grill.id, quantity: 1 }] }, device)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await t.gql('query($id: ID!) { customer(id: $id) { firstName } }', { id: guest.id }, device)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await t.gql<{ kitchenBoard: any }>(BOARD, { s: stationOf(grill) }, device)).errors).toBeUndefined();
+  });
+});
+
+describe('start, bump, recall', () => {
+  const act = (op: string, id: string, token = t.tokens.KITCHEN) =>
+    t.gql<Record<string, { status: string; bumpedAt: string | null }>>(`mutation($id: ID!) { ${op}(ticketId: $id) { status bumpedAt } }`, { id }, token);
+
+  it('moves a ticket through its states, and refuses illegal moves with CONFLICT', async () => {
+    const order = (await placeOrder(t, { items: [{ menuItemId: grill.id, quantity: 1 }] })).data!.placeOrder;
+    const ticket = (await board(stationOf(grill))).tickets.find((tk: any) => tk.orderId === order.id);
+    expect((await act('recallTicket', ticket.id)).errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    expect((await act('startTicket', ticket.id)).data!.startTicket.status).toBe('IN_PROGRESS');
+    expect((await act('startTicket', ticket.id)).errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    const bumped = (await act('bumpTicket', ticket.id)).data!.bumpTicket;
+    expect(bumped.status).toBe('BUMPED');
+    expect(bumped.bumpedAt).not.toBeNull();
+    expect((await board(stationOf(grill))).tickets.find((tk: any) => tk.id === ticket.id)).toBeUndefined();
+    expect((await act('bumpTicket', ticket.id)).errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    expect((await act('recallTicket', ticket.id)).data!.recallTicket).toEqual({ status: 'READY', bumpedAt: null });
+    expect((await board(stationOf(grill))).tickets.find((tk: any) => tk.id === ticket.id).status).toBe('READY');
+    expect((await act('startTicket', '00000000-0000-4000-8000-000000000000')).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+
+  it('lets the kitchen act, lets servers and managers read, and keeps the host out', async () => {
+    const order = (await placeOrder(t, { items: [{ menuItemId: bar.id, quantity: 1 }] })).data!.placeOrder;
+    const ticket = (await board(stationOf(bar))).tickets.find((tk: any) => tk.orderId === order.id);
+    for (const role of ['SERVER', 'MANAGER', 'ADMIN', 'HOST'] as const) {
+      expect((await act('startTicket', ticket.id, t.tokens[role])).errors?.[0]?.extensions?.code, role).toBe('FORBIDDEN');
+    }
+    for (const role of ['SERVER', 'MANAGER', 'ADMIN'] as const) expect((await t.gql(BOARD, { s: null }, t.tokens[role])).errors, role).toBeUndefined();
+    expect((await t.gql(BOARD, { s: null }, t.tokens.HOST)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const host = follow(t.ws(t.tokens.HOST), null);
+    await until(() => host.errors.length > 0);
+    expect(JSON.stringify(host.errors)).toContain('FORBIDDEN');
+  });
+});
+
+describe('the kitchen event log', () => {
+  /**
+   * Two transactions append events; the first stays open while the second tries to commit.
+   * A reader that follows `id > cursor` must see both in the end.
+   */
+  async function race(log: KitchenService) {
+    const [a, b] = [
+      (await placeOrder(t, { sendToKitchen: false, items: [{ menuItemId: grill.id, quantity: 1 }] })).data!.placeOrder.id,
+      (await placeOrder(t, { sendToKitchen: false, items: [{ menuItemId: grill.id, quantity: 1 }] })).data!.placeOrder.id,
+    ];
+    const line = { name: grill.name, station: stationOf(grill), quantity: 1, modifiers: [], notes: null, allergens: [] };
+    const read = async (after: number) =>
+      (await t.orm.em.fork().execute<{ id: string; order_id: string }[]>(
+        `select e.id::text as id, k.order_id from kitchen_event e join kitchen_ticket k on k.id = e.ticket_id where e.id > ? order by e.id`,
+        [after],
+      )).map((r) => ({ id: Number(r.id), orderId: r.order_id }));
+    const [{ max }] = await t.orm.em.fork().execute<{ max: string }[]>('select coalesce(max(id), 0)::text as max from kitchen_event');
+    let cursor = Number(max);
+
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let firstAppended!: () => void;
+    const appended = new Promise<void>((r) => (firstAppended = r));
+    const first = t.orm.em.fork().transactional(async (em) => {
+      await log.createTickets(em, (await em.findOne(Order, a))!, [line], null);
+      firstAppended();
+      await held;
+    });
+    await appended;
+    const second = t.orm.em.fork().transactional(async (em) => {
+      await log.createTickets(em, (await em.findOne(Order, b))!, [line], null);
+    });
+    await settle(300);
+    const seen = await read(cursor);
+    cursor = Math.max(cursor, ...seen.map((e) => e.id));
+    release();
+    await Promise.all([first, second]);
+    seen.push(...(await read(cursor)));
+    return { seen: seen.map((e) => e.orderId), expected: [a, b] };
+  }
+
+  it('orders cursors by commit: a reader never skips an event of a transaction that committed later', async () => {
+    const { seen, expected } = await race(t.app.services.kitchen);
+    expect(seen).toEqual(expected);
+  });
+
+  it('(the same test fails without commit ordering: a plain id > cursor reader skips the slow transaction)', async () => {
+    const naive = new KitchenService(t.app.services.kitchen['bus'], t.orm, createLogger({ LOG_LEVEL: 'silent' }), false);
+    const { seen, expected } = await race(naive);
+    expect(seen).toEqual([expected[1]]);
+  });
+
+  it('gives a board snapshot and its cursor, then every later event with no gap and no duplicate', async () => {
+    const station = stationOf(fry);
+    const snap = await board(station);
+    const sub = follow(t.ws(t.tokens.KITCHEN), station, snap.cursor);
+    const placed = [];
+    for (let i = 0; i < 3; i++) placed.push((await placeOrder(t, { items: [{ menuItemId: fry.id, quantity: 1 }, { menuItemId: bar.id, quantity: 1 }] })).data!.placeOrder.id);
+    await until(() => sub.events.filter((e) => e.type === 'CREATED').length >= 3);
+    sub.stop();
+    expect(sub.events.every((e) => e.ticket.station === station)).toBe(true);
+    expect(sub.events.map((e) => e.ticket.orderId)).toEqual(placed);
+    const cursors = sub.events.map((e) => Number(e.cursor));
+    expect(cursors).toEqual([...cursors].sort((x, y) => x - y));
+  });
+
+  it('delivers to each station only its own tickets', async () => {
+    const g = follow(t.ws(t.tokens.KITCHEN), stationOf(grill));
+    const b = follow(t.ws(t.tokens.KITCHEN), stationOf(bar));
+    await settle(300);
+    await placeOrder(t, { items: [{ menuItemId: grill.id, quantity: 1 }, { menuItemId: bar.id, quantity: 2 }] });
+    await placeOrder(t, { items: [{ menuItemId: bar.id, quantity: 1 }] });
+    await until(() => g.events.length >= 1 && b.events.length >= 2);
+    await settle(200);
+    g.stop();
+    b.stop();
+    expect(g.events.map((e) => e.ticket.station)).toEqual([stationOf(grill)]);
+    expect(b.events.map((e) => e.ticket.station)).toEqual([stationOf(bar), stationOf(bar)]);
+  });
+
+  it('resumes after a disconnect while 100 orders flow: exactly the log, in order, no duplicate', { timeout: 120_000 }, async () => {
+    const station = stationOf(grill);
+    const start = (await board(station)).cursor;
+    const received: { cursor: string; type: string }[] = [];
+    let sub = follow(t.ws(t.tokens.KITCHEN), station, start);
+    const orders = (async () => {
+      for (let i = 0; i < 100; i += 5) {
+        await Promise.all(Array.from({ length: 5 }, () => placeOrder(t, { items: [{ menuItemId: grill.id, quantity: 1 }, { menuItemId: fry.id, quantity: 1 }] })));
+      }
+    })();
+    await until(() => sub.events.length >= 10, 20_000);
+    sub.stop(); // the screen drops off the network mid-stream
+    received.push(...sub.events);
+    await settle(500);
+    sub = follow(t.ws(t.tokens.KITCHEN), station, received.at(-1)!.cursor);
+    await orders;
+    const [{ n }] = await t.orm.em.fork().execute<{ n: number }[]>('select count(*)::int as n from kitchen_event where station = ? and id > ?', [station, Number(start)]);
+    await until(() => received.length + sub.events.length >= n, 20_000);
+    await settle(300);
+    sub.stop();
+    received.push(...sub.events);
+    const log = await t.orm.em.fork().execute<{ id: string; type: string }[]>(
+      'select e.id::text as id, e.type from kitchen_event e where e.station = ? and e.id > ? order by e.id',
+      [station, Number(start)],
+    );
+    expect(received.map((e) => [e.cursor, e.type])).toEqual(log.map((e) => [e.id, e.type]));
+    expect(log.length).toBeGreaterThanOrEqual(100);
+  });
+
+  it('loses nothing when a wake-up is lost: the reader polls the log', async () => {
+    const station = stationOf(bar);
+    const sub = follow(t.ws(t.tokens.KITCHEN), station);
+    await settle(300);
+    const order = (await placeOrder(t, { sendToKitchen: false, items: [{ menuItemId: bar.id, quantity: 1 }] })).data!.placeOrder;
+    // Append through the log but never publish the wake-up.
+    await t.orm.em.fork().transactional(async (em) => {
+      await t.app.services.kitchen.createTickets(em, (await em.findOne(Order, order.id))!, [{ name: bar.name, station, quantity: 1, modifiers: [], notes: null, allergens: [] }], null);
+    });
+    await until(() => sub.events.length >= 1, 5_000);
+    sub.stop();
+    expect(sub.events[0]!.ticket.orderId).toBe(order.id);
+  });
+
+  it('refuses a malformed cursor with BAD_USER_INPUT', async () => {
+    const sub = follow(t.ws(t.tokens.KITCHEN), null, 'not-a-cursor');
+    await until(() => sub.errors.length > 0);
+    expect(JSON.stringify(sub.errors)).toContain('BAD_USER_INPUT');
+  });
+});
