@@ -64,6 +64,16 @@ describe('the embedded default', () => {
     expect(c.stats.averageDaysBetweenVisits).toBeLessThan(14);
     expect(c.usualDishes).toHaveLength(3);
     expect(c.orders.nodes[0].status).toBe('PAID');
+    // Tonight's service is under way: open checks on the kitchen screens, a known guest's allergies on one.
+    const kitchen = await gql<{ kitchenBoard: { tickets: { station: string; guestAllergies: string[] }[] } }>(
+      runtime.app.url,
+      '{ kitchenBoard { tickets { station guestAllergies } } }',
+      {},
+      await demoToken(runtime.app.url, 'KITCHEN'),
+    );
+    const tickets = kitchen.data!.kitchenBoard.tickets;
+    expect(new Set(tickets.map((tk) => tk.station))).toEqual(new Set(['grill', 'fry', 'cold', 'bar']));
+    expect(tickets.some((tk) => tk.guestAllergies.length > 0)).toBe(true);
     await runtime.stop();
     runtime = undefined;
 

@@ -94,6 +94,26 @@ async function seedGuests(services: Services, ctx: RequestContext, log: Logger):
     }
   };
   await Promise.all(Array.from({ length: 4 }, worker));
+
+  // Tonight's service in progress: a few open checks already on the kitchen screens.
+  const withAllergies = plan.map((g, i) => ({ g, i })).filter(({ g }) => g.input.allergies.length).slice(0, 2);
+  const tonight: { table: string; skus: [string, number][]; guestPhone?: string }[] = [
+    { table: '4', skus: [['MN-BURGER', 2], ['SD-FRIES', 2], ['DR-IPA', 2]], guestPhone: withAllergies[0]?.g.input.phone },
+    { table: '9', skus: [['MN-SALMON', 1], ['SA-CAESAR', 1], ['DR-HOUSERED', 2]] },
+    { table: '12', skus: [['ST-WINGS', 1], ['MN-FISHCH', 2], ['DR-LAGER', 2]], guestPhone: withAllergies[1]?.g.input.phone },
+    { table: 'Bar 2', skus: [['DR-OLDFASH', 2], ['ST-NACHOS', 1]] },
+    { table: '15', skus: [['MN-STEAKFR', 2], ['SD-MAC', 1], ['DS-BROWNIE', 2]] },
+  ];
+  for (const [n, check] of tonight.entries()) {
+    const customer = check.guestPhone ? await ctx.em.fork().findOne(Customer, { phone: check.guestPhone }) : null;
+    await services.orders.placeOrder(asServer(), {
+      idempotencyKey: `demo-tonight-${n}`,
+      table: check.table,
+      customerId: customer?.id ?? null,
+      items: check.skus.filter(([sku]) => menu.has(sku)).map(([sku, quantity]) => ({ menuItemId: menu.get(sku)!, quantity })),
+      sendToKitchen: true,
+    });
+  }
   log.info({ event: 'demo_guests_seeded', guests: plan.length, visits: visits.length, ms: Date.now() - started }, 'demo guests and their history seeded');
   return { guests: plan.length, visits: visits.length };
 }
