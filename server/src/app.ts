@@ -26,6 +26,8 @@ import { MenuService } from './modules/menu/menu.service.js';
 import { MenuResolver } from './modules/menu/menu.resolver.js';
 import { CustomersService } from './modules/customers/customers.service.js';
 import { CustomersResolver } from './modules/customers/customers.resolver.js';
+import { PrivacyService } from './modules/customers/privacy.service.js';
+import { createProfileCache } from './modules/customers/profile-cache.js';
 import { OrdersService } from './modules/orders/orders.service.js';
 import { OrdersResolver } from './modules/orders/orders.resolver.js';
 import { Idempotency } from './modules/orders/idempotency.js';
@@ -37,6 +39,8 @@ export interface AppDeps {
   log: Logger;
   orm: Orm;
   bus: EventBus;
+  /** The time, for lifecycle stages; tests pass a controllable one. */
+  clock?: () => Date;
 }
 
 export interface Services {
@@ -46,6 +50,9 @@ export interface Services {
   orders: OrdersService;
   idempotency: Idempotency;
   kitchen: KitchenService;
+  privacy: PrivacyService;
+  /** Closes what the services hold open (the profile cache's connection). */
+  close(): Promise<void>;
 }
 
 export interface App {
@@ -58,20 +65,43 @@ export interface App {
 
 export function createServices(deps: AppDeps): Services {
   const menu = new MenuService(deps.bus);
-  const customers = new CustomersService({ phoneRegion: deps.config.PHONE_DEFAULT_REGION });
+  const cache = createProfileCache({
+    redisUrl: deps.config.REDIS_URL,
+    prefix: deps.config.REDIS_KEY_PREFIX,
+    ttlSeconds: deps.config.PROFILE_CACHE_TTL_SECONDS,
+    timeoutMs: deps.config.CACHE_TIMEOUT_MS,
+    log: deps.log,
+  });
+  const customers = new CustomersService(
+    {
+      phoneRegion: deps.config.PHONE_DEFAULT_REGION,
+      lifecycle: {
+        regularVisits: deps.config.LIFECYCLE_REGULAR_VISITS,
+        atRiskFactor: deps.config.LIFECYCLE_AT_RISK_FACTOR,
+        atRiskMinDays: deps.config.LIFECYCLE_AT_RISK_MIN_DAYS,
+        lapsedDays: deps.config.LIFECYCLE_LAPSED_DAYS,
+      },
+      clock: deps.clock,
+    },
+    cache,
+    deps.bus,
+  );
   const idempotency = new Idempotency(deps.config.IDEMPOTENCY_TTL_HOURS);
   const kitchen = new KitchenService(deps.bus, deps.orm, deps.log);
+  const orders = new OrdersService(deps.bus, menu, customers, idempotency, kitchen, {
+    taxRateBps: deps.config.TAX_RATE_BPS,
+    timeZone: deps.config.TIME_ZONE,
+    dayStartHour: deps.config.BUSINESS_DAY_START_HOUR,
+  });
   return {
     auth: new AuthService({ tokenSecret: deps.config.TOKEN_SECRET, tokenTtlHours: deps.config.TOKEN_TTL_HOURS }, deps.bus),
     menu,
     customers,
     kitchen,
-    orders: new OrdersService(deps.bus, menu, customers, idempotency, kitchen, {
-      taxRateBps: deps.config.TAX_RATE_BPS,
-      timeZone: deps.config.TIME_ZONE,
-      dayStartHour: deps.config.BUSINESS_DAY_START_HOUR,
-    }),
+    orders,
     idempotency,
+    privacy: new PrivacyService(customers, orders, kitchen),
+    close: () => cache.close(),
   };
 }
 
@@ -91,7 +121,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const container = new ResolverContainer()
     .register(new AuthResolver(services.auth))
     .register(new MenuResolver(services.menu))
-    .register(new CustomersResolver(services.customers, services.orders))
+    .register(new CustomersResolver(services.customers, services.orders, services.privacy))
     .register(new OrdersResolver(services.orders))
     .register(new KitchenResolver(services.kitchen));
   const feeds: LiveFeeds = { kitchenEvents: (ctx, station, since) => services.kitchen.events(ctx, station, since) };
@@ -128,6 +158,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
       .then((n) => n && log.info({ event: 'idempotency_keys_purged', count: n }, 'expired idempotency keys purged'))
       .catch((err: unknown) => log.warn({ err }, 'purging idempotency keys failed; retrying in an hour'));
   }, 3_600_000).unref();
+  // Guests whose lifecycle stage moved with the clock are reclassified every five minutes.
+  const classify = () =>
+    services.customers
+      .refreshClassifications(orm.em.fork())
+      .then((n) => n && log.info({ event: 'customers_reclassified', count: n }, 'lifecycle stages refreshed'))
+      .catch((err: unknown) => log.warn({ err }, 'refreshing lifecycle stages failed; retrying later'));
+  const classifyTimer = setInterval(classify, 300_000).unref();
+  void classify();
   const stopWatchingRevocations = services.auth.watchRevocations((deviceId) => {
     for (const socket of deviceSockets.get(deviceId) ?? []) socket.close(4403, 'Forbidden');
   });
@@ -236,9 +274,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
         stopWatchingRevocations();
         clearInterval(purgeTimer);
         services.kitchen.close();
+        clearInterval(classifyTimer);
         await apollo.stop();
         for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
         await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+        await services.close();
       })()),
   };
 }

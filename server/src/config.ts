@@ -47,6 +47,15 @@ const schema = z.object({
   PHONE_DEFAULT_REGION: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter region code like US').default('US'),
   /** How long idempotency keys are remembered (at least 72 hours). */
   IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(72).default(72),
+  /** Lifecycle rules (see customers/lifecycle.ts). */
+  LIFECYCLE_REGULAR_VISITS: z.coerce.number().int().min(2).default(5),
+  LIFECYCLE_AT_RISK_FACTOR: z.coerce.number().min(1).default(2),
+  LIFECYCLE_AT_RISK_MIN_DAYS: z.coerce.number().int().min(1).default(14),
+  LIFECYCLE_LAPSED_DAYS: z.coerce.number().int().min(7).default(90),
+  /** How long a cached guest profile lives (writes delete it sooner). */
+  PROFILE_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(600),
+  /** Past this, a cache command counts as failed and the lookup reads PostgreSQL. */
+  CACHE_TIMEOUT_MS: z.coerce.number().int().min(5).max(5_000).default(50),
   MIGRATE_ON_START: bool.default(true),
   SEED_DEMO: bool.optional(),
   /** Folder with the built displays, served under / when set (the embedded default sets it). */

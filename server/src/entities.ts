@@ -3,10 +3,11 @@ import { Device } from './modules/auth/device.entity.js';
 import { MenuItem } from './modules/menu/menu-item.entity.js';
 import { Customer } from './modules/customers/customer.entity.js';
 import { CustomerDish } from './modules/customers/customer-dish.entity.js';
+import { AuditEntry, Interaction } from './modules/customers/interaction.entity.js';
 import { Order, OrderLine, Payment } from './modules/orders/order.entity.js';
 import { IdempotencyKey, OrderDayCounter } from './modules/orders/idempotency.entity.js';
 import { KitchenTicket } from './modules/kitchen/kitchen-ticket.entity.js';
 import { KitchenEventRecord } from './modules/kitchen/kitchen-event.entity.js';
 
 /** Every entity, for the ORM's discovery (explicit: no folder scanning at run time). */
-export const entities = [Staff, Device, MenuItem, Customer, CustomerDish, Order, OrderLine, Payment, IdempotencyKey, OrderDayCounter, KitchenTicket, KitchenEventRecord];
+export const entities = [Staff, Device, MenuItem, Customer, CustomerDish, Order, OrderLine, Payment, IdempotencyKey, OrderDayCounter, KitchenTicket, KitchenEventRecord, Interaction, AuditEntry];

@@ -24,7 +24,7 @@ describe('createCustomer and updateCustomer', () => {
     const res = await t.gql<{ createCustomer: any }>(
       CREATE,
       { i: { firstName: ' Maria ', lastName: 'Garcia', phone, email: ' Maria.G@Example.com', birthday: '1988-03-14', allergies: ['Peanuts', 'peanuts '] } },
-      t.tokens.HOST,
+      t.tokens.SERVER,
     );
     expect(res.errors).toBeUndefined();
     const c = res.data!.createCustomer;

@@ -35,7 +35,7 @@ export interface TestApp {
 /** Boots the real app on a random port against this run's database. */
 export async function startTestApp(
   overrides: Record<string, string | number | boolean | undefined> = {},
-  opts: { redis?: boolean; onQuery?: (sql: string) => void } = {},
+  opts: { redis?: boolean; onQuery?: (sql: string) => void; clock?: () => Date } = {},
 ): Promise<TestApp> {
   const config = configFrom({
     ...(opts.redis ? { REDIS_URL: inject('redisUrl'), REDIS_KEY_PREFIX: inject('redisPrefix') } : {}),
@@ -50,7 +50,7 @@ export async function startTestApp(
   const log = createLogger(config);
   const orm = await openDatabase(config.DATABASE_URL!, config, log, { onQuery: opts.onQuery });
   const bus = createEventBus({ redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, log });
-  const app = await createApp({ config, log, orm, bus });
+  const app = await createApp({ config, log, orm, bus, clock: opts.clock });
   const suffix = randomUUID().slice(0, 8);
   const tokens = {} as Record<Role, string>;
   const actors = {} as Record<Role, Actor>;

@@ -1,7 +1,16 @@
-import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { OptionalProps } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Authorized, Field, ID, ObjectType } from 'type-graphql';
+import { Role } from '../../common/roles.js';
+import { LifecycleStage } from './lifecycle.js';
+import type { DishCount } from './customer.types.js';
+
+/** Who may read a guest's contact data (never the kitchen or the host stand). */
+export const CONTACT_READERS = [Role.ADMIN, Role.MANAGER, Role.SERVER] as const;
+
+/** The expression the trigram search index covers: name, email and phone, lower-cased. */
+export const SEARCH_EXPRESSION = `lower(coalesce("first_name", '') || ' ' || coalesce("last_name", '') || ' ' || coalesce("email", '') || ' ' || coalesce("phone", ''))`;
 
 /**
  * A guest, and the projection of their history that every checkout keeps up to date in its
@@ -11,8 +20,26 @@ import { Field, ID, ObjectType } from 'type-graphql';
 @ObjectType({ description: "A guest of the restaurant and what the restaurant remembers about them." })
 @Entity({ tableName: 'customer' })
 @Index({ name: 'customer_last_visit_idx', properties: ['lastVisitAt'] })
+@Index({ name: 'customer_stage_idx', expression: 'create index "customer_stage_idx" on "customer" ("lifecycle_stage", "created_at" desc, "id" desc) where "erased_at" is null' })
+@Index({ name: 'customer_segments_idx', expression: 'create index "customer_segments_idx" on "customer" using gin ("segments") where "erased_at" is null' })
+@Index({ name: 'customer_list_idx', expression: 'create index "customer_list_idx" on "customer" ("created_at" desc, "id" desc) where "erased_at" is null' })
+@Index({ name: 'customer_classified_until_idx', properties: ['classifiedUntil'] })
+@Index({
+  name: 'customer_search_trgm_idx',
+  expression: `create index "customer_search_trgm_idx" on "customer" using gin ((${SEARCH_EXPRESSION}) gin_trgm_ops) where "erased_at" is null`,
+})
 export class Customer {
-  [OptionalProps]?: 'id' | 'allergies' | 'tags' | 'marketingOptIn' | 'visitCount' | 'totalSpent' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?:
+    | 'id'
+    | 'allergies'
+    | 'tags'
+    | 'marketingOptIn'
+    | 'visitCount'
+    | 'totalSpent'
+    | 'createdAt'
+    | 'updatedAt'
+    | 'lifecycleStage'
+    | 'segments';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
@@ -26,14 +53,17 @@ export class Customer {
   @Property({ length: 80, nullable: true })
   lastName: string | null = null;
 
+  @Authorized(...CONTACT_READERS)
   @Field(() => String, { nullable: true, description: 'E.164, e.g. +14155550123.' })
   @Property({ length: 20, nullable: true, unique: 'customer_phone_unique' })
   phone: string | null = null;
 
+  @Authorized(...CONTACT_READERS)
   @Field(() => String, { nullable: true })
   @Property({ length: 254, nullable: true, unique: 'customer_email_unique' })
   email: string | null = null;
 
+  @Authorized(...CONTACT_READERS)
   @Field(() => String, { nullable: true, description: 'YYYY-MM-DD' })
   @Property({ length: 10, nullable: true })
   birthday: string | null = null;
@@ -50,6 +80,7 @@ export class Customer {
   @Property({ type: 'text[]' })
   tags: string[] = [];
 
+  @Authorized(...CONTACT_READERS)
   @Field(() => String, { nullable: true })
   @Property({ type: 'text', nullable: true })
   notes: string | null = null;
@@ -57,6 +88,34 @@ export class Customer {
   @Field()
   @Property({ default: false })
   marketingOptIn: boolean = false;
+
+  /** When and by whom marketingOptIn last changed (consent record). */
+  @Property({ type: 'timestamptz', nullable: true })
+  marketingOptInChangedAt: Date | null = null;
+
+  @Property({ type: 'uuid', nullable: true })
+  marketingOptInChangedBy: string | null = null;
+
+  /**
+   * Stage and RFM segments are stored (indexed for filtering at a million guests) and kept
+   * current two ways: every checkout reclassifies its guest, and a periodic sweep reclassifies
+   * the guests whose `classifiedUntil` has passed, the only ones whose stage can have moved
+   * with the clock alone (see lifecycle.ts). A sweep touches only those rows.
+   */
+  @Field(() => LifecycleStage)
+  @Enum({ items: () => LifecycleStage, nativeEnumName: 'lifecycle_stage', default: LifecycleStage.NEW })
+  lifecycleStage: LifecycleStage = LifecycleStage.NEW;
+
+  @Field(() => [String], { description: 'RFM segments, e.g. champions, loyal, big-spenders, new, at-risk, hibernating, lost.' })
+  @Property({ type: 'text[]', defaultRaw: "'{}'" })
+  segments: string[] = [];
+
+  @Property({ type: 'timestamptz', nullable: true })
+  classifiedUntil: Date | null = null;
+
+  /** Set when the guest's personal data was erased; the row stays for the books. */
+  @Property({ type: 'timestamptz', nullable: true })
+  erasedAt: Date | null = null;
 
   /** Paid orders (visits). */
   @Property({ type: 'integer', default: 0 })
@@ -78,4 +137,7 @@ export class Customer {
 
   @Property({ type: 'timestamptz', onUpdate: () => new Date() })
   updatedAt: Date = new Date();
+
+  /** Usual dishes carried by a cached profile, so the warm lookup path runs no SQL. Not persisted. */
+  cachedDishes?: DishCount[];
 }

@@ -1,5 +1,6 @@
 import { ArrayMaxSize, IsOptional, Matches, MaxLength } from 'class-validator';
 import { Field, InputType } from 'type-graphql';
+import { InteractionKind } from './interaction.entity.js';
 
 // Formats (phone, email, birthday) are checked and normalised by the service, which knows the region.
 @InputType()
@@ -98,4 +99,33 @@ export class CustomerPatch {
   @Field(() => Boolean, { nullable: true })
   @IsOptional()
   marketingOptIn?: boolean | null;
+}
+
+@InputType({ description: 'Exactly one of phone (any common format), email (any case) or loyaltyCode.' })
+export class CustomerLookupInput {
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(40)
+  phone?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(254)
+  email?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(20)
+  loyaltyCode?: string | null;
+}
+
+@InputType()
+export class InteractionInput {
+  @Field(() => InteractionKind)
+  kind: InteractionKind;
+
+  @Field()
+  @Matches(/\S/, { message: 'must not be empty' })
+  @MaxLength(2000)
+  note: string;
 }

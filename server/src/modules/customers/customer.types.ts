@@ -1,6 +1,8 @@
-import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { Authorized, Field, Float, Int, ObjectType } from 'type-graphql';
+import { Role } from '../../common/roles.js';
 import { MenuItem } from '../menu/menu-item.entity.js';
-import type { Customer } from './customer.entity.js';
+import { Customer } from './customer.entity.js';
+import { PageInfo } from '../../common/pagination.js';
 
 const DAY_MS = 86_400_000;
 
@@ -9,9 +11,11 @@ export class CustomerStats {
   @Field(() => Int)
   visitCount: number;
 
+  @Authorized(Role.ADMIN, Role.MANAGER, Role.SERVER)
   @Field(() => Int, { description: 'Minor units: the sum of (total - tip) over paid orders.' })
   totalSpent: number;
 
+  @Authorized(Role.ADMIN, Role.MANAGER, Role.SERVER)
   @Field(() => Int, { description: 'Minor units: totalSpent / visitCount, rounded half up; 0 before a first visit.' })
   averageSpend: number;
 
@@ -51,4 +55,25 @@ export class DishCount {
 
   @Field(() => Int)
   count: number;
+}
+
+@ObjectType()
+export class CustomerConnection {
+  @Field(() => [Customer])
+  nodes: Customer[];
+
+  @Field(() => PageInfo)
+  pageInfo: PageInfo;
+
+  @Field(() => Int)
+  totalCount: number;
+}
+
+@ObjectType()
+export class SegmentSummary {
+  @Field()
+  segment: string;
+
+  @Field(() => Int)
+  customerCount: number;
 }

@@ -1,52 +1,116 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { RequestContext } from '../../common/context.js';
-import { Role } from '../../common/roles.js';
+import { MANAGERS, Role } from '../../common/roles.js';
 import { OrderConnection } from '../orders/order.inputs.js';
 import type { OrdersService } from '../orders/orders.service.js';
 import { Customer } from './customer.entity.js';
-import { CustomerInput, CustomerPatch } from './customer.inputs.js';
-import { CustomerStats, DishCount } from './customer.types.js';
-import type { CustomersService } from './customers.service.js';
+import { CustomerInput, CustomerLookupInput, CustomerPatch, InteractionInput } from './customer.inputs.js';
+import { CustomerConnection, CustomerStats, DishCount, SegmentSummary } from './customer.types.js';
+import { GUEST_ARRIVED, type CustomersService } from './customers.service.js';
+import { GuestGreeting } from './greeting.js';
+import { Interaction } from './interaction.entity.js';
+import { LifecycleStage } from './lifecycle.js';
+import type { PrivacyService } from './privacy.service.js';
 
 /** Front of house: may look guests up, enrol them and keep their details current. */
 export const FRONT_OF_HOUSE = [Role.ADMIN, Role.MANAGER, Role.SERVER, Role.HOST] as const;
-/** Who may see spend and service history. */
+/** Who may see spend, service history and interactions. */
 export const SPEND_READERS = [Role.ADMIN, Role.MANAGER, Role.SERVER] as const;
 
 @Resolver(() => Customer)
 export class CustomersResolver {
   constructor(
-    private readonly customers: CustomersService,
+    private readonly service: CustomersService,
     private readonly orderService: OrdersService,
+    private readonly privacy: PrivacyService,
   ) {}
 
   @Authorized(...FRONT_OF_HOUSE)
   @Query(() => Customer, { nullable: true })
   customer(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Customer | null> {
-    return this.customers.getCustomer(ctx, id);
+    return this.service.getCustomer(ctx, id);
+  }
+
+  @Authorized(...FRONT_OF_HOUSE)
+  @Query(() => Customer, { nullable: true, description: 'The checkout hot path: served from the profile cache when warm.' })
+  customerLookup(@Arg('by', () => CustomerLookupInput) by: CustomerLookupInput, @Ctx() ctx: RequestContext): Promise<Customer | null> {
+    return this.service.lookup(ctx, by);
+  }
+
+  @Authorized(...FRONT_OF_HOUSE)
+  @Query(() => CustomerConnection, { description: 'Search by name, phone or email fragment; filter by stage or segment; newest first.' })
+  customers(
+    @Ctx() ctx: RequestContext,
+    @Arg('search', () => String, { nullable: true }) search?: string,
+    @Arg('lifecycleStage', () => LifecycleStage, { nullable: true }) lifecycleStage?: LifecycleStage,
+    @Arg('segment', () => String, { nullable: true }) segment?: string,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ): Promise<CustomerConnection> {
+    return this.service.customers(ctx, { search, lifecycleStage, segment, first, after });
+  }
+
+  @Authorized(...MANAGERS)
+  @Query(() => [SegmentSummary], { description: 'How many guests are in each RFM segment.' })
+  segments(@Ctx() ctx: RequestContext): Promise<SegmentSummary[]> {
+    return this.service.segments(ctx);
+  }
+
+  @Authorized(...MANAGERS)
+  @Query(() => GraphQLJSONObject, { description: 'Everything held about a guest, as JSON (subject access request).' })
+  customerExport(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Record<string, unknown>> {
+    return this.privacy.export(ctx, id);
   }
 
   @Authorized(...FRONT_OF_HOUSE)
   @Mutation(() => Customer)
   createCustomer(@Arg('input', () => CustomerInput) input: CustomerInput, @Ctx() ctx: RequestContext): Promise<Customer> {
-    return this.customers.createCustomer(ctx, input);
+    return this.service.createCustomer(ctx, input);
   }
 
   @Authorized(...FRONT_OF_HOUSE)
   @Mutation(() => Customer)
   updateCustomer(@Arg('id', () => ID) id: string, @Arg('input', () => CustomerPatch) input: CustomerPatch, @Ctx() ctx: RequestContext): Promise<Customer> {
-    return this.customers.updateCustomer(ctx, id, input);
+    return this.service.updateCustomer(ctx, id, input);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => Boolean, { description: 'Erase personal data; order totals stay for the books.' })
+  eraseCustomer(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+    return this.privacy.erase(ctx, id);
   }
 
   @Authorized(...SPEND_READERS)
+  @Mutation(() => Interaction)
+  addInteraction(@Arg('customerId', () => ID) customerId: string, @Arg('input', () => InteractionInput) input: InteractionInput, @Ctx() ctx: RequestContext): Promise<Interaction> {
+    return this.service.addInteraction(ctx, customerId, input);
+  }
+
+  @Authorized(...FRONT_OF_HOUSE)
+  @Mutation(() => GuestGreeting, { description: 'Host stand: recognise an arriving guest and greet them on front-of-house displays.' })
+  checkInGuest(
+    @Arg('by', () => CustomerLookupInput) by: CustomerLookupInput,
+    @Ctx() ctx: RequestContext,
+    @Arg('partySize', () => Int, { nullable: true }) partySize?: number,
+  ): Promise<GuestGreeting> {
+    return this.service.checkIn(ctx, by, partySize);
+  }
+
+  @Authorized(...FRONT_OF_HOUSE)
+  @Subscription(() => GuestGreeting, { topics: GUEST_ARRIVED, description: 'Recognised guests arriving, for host-stand and front-of-house displays.' })
+  guestArrivals(@Root() event: Parameters<CustomersService['greetingFromEvent']>[0]): GuestGreeting {
+    return this.service.greetingFromEvent(event);
+  }
+
   @FieldResolver(() => CustomerStats)
   stats(@Root() customer: Customer): CustomerStats {
-    return this.customers.stats(customer);
+    return this.service.stats(customer);
   }
 
   @FieldResolver(() => [DishCount], { description: 'Go-to dishes, most ordered first.' })
   usualDishes(@Root() customer: Customer, @Ctx() ctx: RequestContext, @Arg('limit', () => Int, { nullable: true, defaultValue: 3 }) limit: number): Promise<DishCount[]> {
-    return this.customers.usualDishes(ctx, customer.id, limit);
+    return this.service.usualDishes(ctx, customer, limit);
   }
 
   @Authorized(...SPEND_READERS)
@@ -58,5 +122,11 @@ export class CustomersResolver {
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<OrderConnection> {
     return this.orderService.customerOrders(ctx, customer.id, first, after);
+  }
+
+  @Authorized(...SPEND_READERS)
+  @FieldResolver(() => [Interaction], { description: 'Notes, feedback, calls and visits, newest first.' })
+  interactions(@Root() customer: Customer, @Ctx() ctx: RequestContext, @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number): Promise<Interaction[]> {
+    return this.service.interactions(ctx, customer.id, first);
   }
 }

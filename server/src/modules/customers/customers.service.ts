@@ -2,11 +2,18 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, ErrorCode } from '../../common/errors.js';
 import type { RequestContext } from '../../common/context.js';
-import { Customer } from './customer.entity.js';
+import { decodeCursor, encodeCursor, pageSize, PageInfo } from '../../common/pagination.js';
+import type { EventBus } from '../../infra/pubsub.js';
+import { MenuItem } from '../menu/menu-item.entity.js';
+import { Customer, SEARCH_EXPRESSION } from './customer.entity.js';
 import { CustomerDish } from './customer-dish.entity.js';
-import type { CustomerInput, CustomerPatch } from './customer.inputs.js';
-import { statsOf, DishCount, type CustomerStats } from './customer.types.js';
-import { newLoyaltyCode, normaliseBirthday, normaliseEmail, normaliseList, normalisePhone } from './contact.js';
+import type { CustomerInput, CustomerLookupInput, CustomerPatch, InteractionInput } from './customer.inputs.js';
+import { CustomerConnection, DishCount, SegmentSummary, statsOf, type CustomerStats } from './customer.types.js';
+import { newLoyaltyCode, normaliseBirthday, normaliseEmail, normaliseList, normaliseLoyaltyCode, normalisePhone } from './contact.js';
+import { GuestGreeting, greetingMessage } from './greeting.js';
+import { AuditEntry, Interaction, InteractionKind } from './interaction.entity.js';
+import { classify, LifecycleStage, SEGMENTS, type LifecycleRules } from './lifecycle.js';
+import type { ProfileCache } from './profile-cache.js';
 
 /** What one paid order adds to its guest's profile. */
 export interface Visit {
@@ -16,15 +23,59 @@ export interface Visit {
   dishes: { menuItemId: string; quantity: number }[];
 }
 
+export const GUEST_ARRIVED = 'GUEST_ARRIVED';
+
 const UNIQUE_FIELDS: Record<string, string> = {
   customer_phone_unique: 'phone',
   customer_email_unique: 'email',
 };
 
+/** Usual dishes kept in a cached profile (the API serves up to this many from the cache). */
+const CACHED_DISHES = 5;
+
+/** A guest's profile as the cache holds it: everything a register shows, as JSON. */
+interface ProfileJson {
+  customer: Record<string, unknown>;
+  usualDishes: { count: number; menuItem: Record<string, unknown> }[];
+}
+
+const CUSTOMER_FIELDS = [
+  'id', 'firstName', 'lastName', 'phone', 'email', 'birthday', 'loyaltyCode', 'allergies', 'tags', 'notes', 'marketingOptIn',
+  'visitCount', 'totalSpent', 'firstVisitAt', 'lastVisitAt', 'lifecycleStage', 'segments', 'createdAt',
+] as const;
+const CUSTOMER_DATES = ['firstVisitAt', 'lastVisitAt', 'createdAt'] as const;
+const MENU_FIELDS = ['id', 'sku', 'name', 'category', 'price', 'station', 'allergens', 'stock', 'enabled'] as const;
+
+function pick<T extends object>(o: T, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.map((k) => [k, (o as Record<string, unknown>)[k]]));
+}
+
+/** The lookup keys of a guest: each way a register can find them. */
+function lookupsOf(c: Pick<Customer, 'phone' | 'email' | 'loyaltyCode'>): string[] {
+  return [c.phone && `phone:${c.phone}`, c.email && `email:${c.email}`, c.loyaltyCode && `code:${c.loyaltyCode}`].filter(Boolean) as string[];
+}
+
+export interface CustomersOptions {
+  phoneRegion: string;
+  lifecycle: LifecycleRules;
+  clock?: () => Date;
+}
+
 export class CustomersService {
-  constructor(private readonly opts: { phoneRegion: string }) {}
+  private readonly clock: () => Date;
+
+  constructor(
+    private readonly opts: CustomersOptions,
+    private readonly cache: ProfileCache,
+    private readonly bus: EventBus,
+  ) {
+    this.clock = opts.clock ?? (() => new Date());
+  }
+
+  // ------------------------------------------------------------------ enrol and edit
 
   async createCustomer(ctx: RequestContext, input: CustomerInput): Promise<Customer> {
+    const optIn = input.marketingOptIn ?? false;
     const customer = ctx.em.create(Customer, {
       firstName: input.firstName.trim(),
       lastName: input.lastName?.trim() || null,
@@ -34,9 +85,12 @@ export class CustomersService {
       allergies: normaliseList(input.allergies),
       tags: normaliseList(input.tags),
       notes: input.notes?.trim() || null,
-      marketingOptIn: input.marketingOptIn ?? false,
+      marketingOptIn: optIn,
+      marketingOptInChangedAt: optIn ? this.clock() : null,
+      marketingOptInChangedBy: optIn ? (ctx.actor?.id ?? null) : null,
       loyaltyCode: newLoyaltyCode(),
     });
+    if (optIn) this.audit(ctx, 'marketing_opt_in', customer.id, { value: true });
     // A loyalty code collision (1 in 10^12 per pair) gets a fresh code; contact conflicts are the caller's.
     for (let attempt = 0; ; attempt++) {
       try {
@@ -56,6 +110,7 @@ export class CustomersService {
 
   async updateCustomer(ctx: RequestContext, id: string, patch: CustomerPatch): Promise<Customer> {
     const c = await this.requireCustomer(ctx.em, id);
+    const before = lookupsOf(c);
     if (patch.firstName != null) c.firstName = patch.firstName.trim();
     if (patch.lastName !== undefined) c.lastName = patch.lastName?.trim() || null;
     if (patch.phone !== undefined) c.phone = normalisePhone(patch.phone, this.opts.phoneRegion);
@@ -64,21 +119,27 @@ export class CustomersService {
     if (patch.allergies != null) c.allergies = normaliseList(patch.allergies);
     if (patch.tags != null) c.tags = normaliseList(patch.tags);
     if (patch.notes !== undefined) c.notes = patch.notes?.trim() || null;
-    if (patch.marketingOptIn != null) c.marketingOptIn = patch.marketingOptIn;
+    if (patch.marketingOptIn != null && patch.marketingOptIn !== c.marketingOptIn) {
+      c.marketingOptIn = patch.marketingOptIn;
+      c.marketingOptInChangedAt = this.clock();
+      c.marketingOptInChangedBy = ctx.actor?.id ?? null;
+      this.audit(ctx, 'marketing_opt_in', c.id, { value: patch.marketingOptIn });
+    }
     try {
       await ctx.em.flush();
     } catch (err) {
       throw this.conflict(err);
     }
+    await this.cache.invalidate(c.id, before);
     return c;
   }
 
   getCustomer(ctx: RequestContext, id: string): Promise<Customer | null> {
-    return ctx.em.findOne(Customer, { id });
+    return ctx.em.findOne(Customer, { id, erasedAt: null });
   }
 
   async requireCustomer(em: EntityManager, id: string): Promise<Customer> {
-    const c = await em.findOne(Customer, { id });
+    const c = await em.findOne(Customer, { id, erasedAt: null });
     if (!c) throw AppError.notFound('Customer', id);
     return c;
   }
@@ -87,34 +148,97 @@ export class CustomersService {
     return statsOf(customer);
   }
 
+  // ------------------------------------------------------------------ the checkout hot path
+
+  /**
+   * Finds a guest by phone (any common format), email (any case) or loyalty code: the cache
+   * first (no SQL when warm), else PostgreSQL, filling the cache.
+   */
+  async lookup(ctx: RequestContext, by: CustomerLookupInput): Promise<Customer | null> {
+    const key = this.lookupKey(by);
+    const cached = await this.cache.get(key);
+    if (cached) return this.fromProfile(JSON.parse(cached) as ProfileJson);
+    const [kind, value] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
+    const where = kind === 'phone' ? { phone: value } : kind === 'email' ? { email: value } : { loyaltyCode: value };
+    const customer = await ctx.em.findOne(Customer, { ...where, erasedAt: null });
+    if (!customer) return null;
+    const profile = await this.profileOf(ctx.em, customer);
+    await this.cache.fill(customer.id, lookupsOf(customer), JSON.stringify(profile));
+    return this.fromProfile(profile);
+  }
+
+  private lookupKey(by: CustomerLookupInput): string {
+    const given = [by.phone, by.email, by.loyaltyCode].filter((v) => v != null && v.trim() !== '');
+    if (given.length !== 1) throw AppError.badInput('by', 'give exactly one of phone, email or loyaltyCode');
+    if (by.phone?.trim()) return `phone:${normalisePhone(by.phone, this.opts.phoneRegion)}`;
+    if (by.email?.trim()) return `email:${normaliseEmail(by.email)}`;
+    return `code:${normaliseLoyaltyCode(by.loyaltyCode!)}`;
+  }
+
+  private async profileOf(em: EntityManager, c: Customer): Promise<ProfileJson> {
+    const dishes = await this.dishes(em, c.id, CACHED_DISHES);
+    return {
+      customer: pick(c, CUSTOMER_FIELDS),
+      usualDishes: dishes.map((d) => ({ count: d.count, menuItem: pick(d.menuItem, MENU_FIELDS) })),
+    };
+  }
+
+  private fromProfile(p: ProfileJson): Customer {
+    const c = Object.assign(new Customer(), p.customer) as Customer;
+    for (const k of CUSTOMER_DATES) {
+      const v = p.customer[k];
+      (c as unknown as Record<string, unknown>)[k] = typeof v === 'string' ? new Date(v) : (v ?? null);
+    }
+    c.cachedDishes = p.usualDishes.map((d) => Object.assign(new DishCount(), { count: d.count, menuItem: Object.assign(new MenuItem(), d.menuItem) }));
+    return c;
+  }
+
+  /** Drops a guest's cached profile; services call it right after their write commits. */
+  async invalidate(customerId: string, lookups: string[] = []): Promise<void> {
+    await this.cache.invalidate(customerId, lookups);
+  }
+
   /** Go-to dishes: most ordered first, ties broken by the most recently ordered. */
-  async usualDishes(ctx: RequestContext, customerId: string, limit: number): Promise<DishCount[]> {
+  async usualDishes(ctx: RequestContext, customer: Customer, limit: number): Promise<DishCount[]> {
     if (!Number.isInteger(limit) || limit < 0) throw AppError.badInput('limit', 'must not be negative');
+    if (customer.cachedDishes && limit <= CACHED_DISHES) return customer.cachedDishes.slice(0, limit);
+    return this.dishes(ctx.em, customer.id, Math.min(limit, 20));
+  }
+
+  private async dishes(em: EntityManager, customerId: string, limit: number): Promise<DishCount[]> {
     if (limit === 0) return [];
-    const rows = await ctx.em.find(
-      CustomerDish,
-      { customer: customerId },
-      { orderBy: { count: 'desc', lastOrderedAt: 'desc' }, limit: Math.min(limit, 20), populate: ['menuItem'] },
-    );
+    const rows = await em.find(CustomerDish, { customer: customerId }, { orderBy: { count: 'desc', lastOrderedAt: 'desc' }, limit, populate: ['menuItem'] });
     return rows.map((r) => Object.assign(new DishCount(), { menuItem: r.menuItem, count: r.count }));
   }
 
   /**
-   * Adds one paid order to the guest's profile, inside the caller's (checkout) transaction.
-   * Two statements whatever the guest's history: one UPDATE of the customer row, one upsert
-   * of their dish counts.
+   * Adds one paid order to the guest's profile, inside the caller's (checkout) transaction, and
+   * reclassifies them. Three statements whatever the guest's history.
    */
   async recordVisit(em: EntityManager, customerId: string, visit: Visit): Promise<void> {
-    await em.execute(
+    const [facts] = await em.execute<{ visit_count: number; total_spent: number; first_visit_at: Date; last_visit_at: Date }[]>(
       `update "customer" set
          "visit_count" = "visit_count" + 1,
          "total_spent" = "total_spent" + ?,
          "first_visit_at" = least(coalesce("first_visit_at", ?::timestamptz), ?::timestamptz),
          "last_visit_at" = greatest(coalesce("last_visit_at", ?::timestamptz), ?::timestamptz),
          "updated_at" = now()
-       where "id" = ?`,
+       where "id" = ? returning "visit_count", "total_spent", "first_visit_at", "last_visit_at"`,
       [visit.spend, visit.at, visit.at, visit.at, visit.at, customerId],
     );
+    if (facts) {
+      const c = classify(
+        { visitCount: facts.visit_count, totalSpent: facts.total_spent, firstVisitAt: new Date(facts.first_visit_at), lastVisitAt: new Date(facts.last_visit_at) },
+        this.clock(),
+        this.opts.lifecycle,
+      );
+      await em.execute(`update "customer" set "lifecycle_stage" = ?, "segments" = ?::text[], "classified_until" = ? where "id" = ?`, [
+        c.stage,
+        `{${c.segments.join(',')}}`,
+        c.validUntil,
+        customerId,
+      ]);
+    }
     const perDish = new Map<string, number>();
     for (const d of visit.dishes) perDish.set(d.menuItemId, (perDish.get(d.menuItemId) ?? 0) + d.quantity);
     if (perDish.size === 0) return;
@@ -127,6 +251,221 @@ export class CustomersService {
          "last_ordered_at" = greatest("customer_dish"."last_ordered_at", excluded."last_ordered_at")`,
       params,
     );
+  }
+
+  /**
+   * Reclassifies the guests whose stage can have moved with the clock alone (classifiedUntil
+   * passed), in batches; an index on classified_until keeps it to those rows. Run periodically.
+   */
+  async refreshClassifications(em: EntityManager, batch = 1_000): Promise<number> {
+    const now = this.clock();
+    let total = 0;
+    for (;;) {
+      const rows = await em.execute<{ id: string; visit_count: number; total_spent: number; first_visit_at: Date | null; last_visit_at: Date | null }[]>(
+        `select "id", "visit_count", "total_spent", "first_visit_at", "last_visit_at" from "customer"
+         where "classified_until" <= ? and "erased_at" is null order by "classified_until" limit ?`,
+        [now, batch],
+      );
+      if (!rows.length) return total;
+      const values = rows.map(() => '(?::uuid, ?::lifecycle_stage, ?::text[], ?::timestamptz)').join(', ');
+      const params = rows.flatMap((r) => {
+        const c = classify(
+          { visitCount: r.visit_count, totalSpent: r.total_spent, firstVisitAt: r.first_visit_at && new Date(r.first_visit_at), lastVisitAt: r.last_visit_at && new Date(r.last_visit_at) },
+          now,
+          this.opts.lifecycle,
+        );
+        return [r.id, c.stage, `{${c.segments.join(',')}}`, c.validUntil];
+      });
+      await em.execute(
+        `update "customer" c set "lifecycle_stage" = v.stage, "segments" = v.segments, "classified_until" = v.until
+         from (values ${values}) as v(id, stage, segments, until) where c."id" = v.id`,
+        params,
+      );
+      for (const r of rows) await this.cache.invalidate(r.id);
+      total += rows.length;
+      if (rows.length < batch) return total;
+    }
+  }
+
+  // ------------------------------------------------------------------ search and segments
+
+  async customers(
+    ctx: RequestContext,
+    args: { search?: string | null; lifecycleStage?: LifecycleStage | null; segment?: string | null; first?: number | null; after?: string | null },
+  ): Promise<CustomerConnection> {
+    const size = pageSize(args.first, 50);
+    const cursor = decodeCursor(args.after);
+    const where: string[] = ['"erased_at" is null'];
+    const params: unknown[] = [];
+    if (args.lifecycleStage) {
+      where.push('"lifecycle_stage" = ?');
+      params.push(args.lifecycleStage);
+    }
+    if (args.segment) {
+      where.push('"segments" @> array[?]::text[]');
+      params.push(args.segment.trim().toLowerCase());
+    }
+    const search = args.search?.trim().toLowerCase();
+    if (search) {
+      // A phone fragment is matched on its digits alone ("(415) 555" finds +1415555...).
+      const digits = search.replace(/[\s().+-]/g, '');
+      const term = /^\d{3,}$/.test(digits) ? digits : search;
+      if (term.length < 2) throw AppError.badInput('search', 'must be at least 2 characters');
+      where.push(`${SEARCH_EXPRESSION} like ?`);
+      params.push(`%${term.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
+    }
+    const filter = where.join(' and ');
+    const [{ n }] = await ctx.em.execute<{ n: number }[]>(`select count(*)::int as n from "customer" where ${filter}`, params);
+    const keyset = cursor ? ' and ("created_at", "id") < (?::timestamptz, ?::uuid)' : '';
+    const ids = await ctx.em.execute<{ id: string }[]>(
+      `select "id" from "customer" where ${filter}${keyset} order by "created_at" desc, "id" desc limit ?`,
+      [...params, ...(cursor ? [cursor.at, cursor.id] : []), size + 1],
+    );
+    const page = ids.slice(0, size).map((r) => r.id);
+    const found = new Map((await ctx.em.find(Customer, { id: { $in: page } })).map((c) => [c.id, c]));
+    const nodes = page.map((id) => found.get(id)!).filter(Boolean);
+    const last = nodes.at(-1);
+    return Object.assign(new CustomerConnection(), {
+      nodes,
+      totalCount: n,
+      pageInfo: Object.assign(new PageInfo(), { hasNextPage: ids.length > size, endCursor: last ? encodeCursor({ at: last.createdAt, id: last.id }) : null }),
+    });
+  }
+
+  async segments(ctx: RequestContext): Promise<SegmentSummary[]> {
+    const rows = await ctx.em.execute<{ segment: string; n: number }[]>(
+      `select s as segment, count(*)::int as n from "customer", unnest("segments") as s where "erased_at" is null group by s`,
+    );
+    const counts = new Map(rows.map((r) => [r.segment, r.n]));
+    return SEGMENTS.map((segment) => Object.assign(new SegmentSummary(), { segment, customerCount: counts.get(segment) ?? 0 }));
+  }
+
+  // ------------------------------------------------------------------ interactions and recognition
+
+  async addInteraction(ctx: RequestContext, customerId: string, input: InteractionInput): Promise<Interaction> {
+    if (input.kind === InteractionKind.VISIT) throw AppError.badInput('kind', 'visits are recorded by checkInGuest');
+    const customer = await this.requireCustomer(ctx.em, customerId);
+    const interaction = ctx.em.create(Interaction, {
+      customer,
+      kind: input.kind,
+      note: input.note.trim(),
+      staff: ctx.actor?.kind === 'staff' ? ctx.actor.id : null,
+      createdAt: this.clock(),
+    });
+    await ctx.em.flush();
+    await this.cache.invalidate(customerId);
+    return interaction;
+  }
+
+  interactions(ctx: RequestContext, customerId: string, first: number): Promise<Interaction[]> {
+    return ctx.em.find(Interaction, { customer: customerId }, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: pageSize(first, 20), populate: ['staff'] });
+  }
+
+  /**
+   * The host stand recognises an arriving guest: records a VISIT interaction and greets them on
+   * every host screen on every instance. The greeting carries everything a host screen shows.
+   */
+  async checkIn(ctx: RequestContext, by: CustomerLookupInput, partySize: number | null | undefined): Promise<GuestGreeting> {
+    if (partySize != null && (!Number.isInteger(partySize) || partySize < 1 || partySize > 100)) throw AppError.badInput('partySize', 'must be 1 to 100');
+    const customer = await this.lookup(ctx, by);
+    if (!customer) throw new AppError(ErrorCode.NOT_FOUND, 'No guest found with that phone, email or loyalty code');
+    const now = this.clock();
+    ctx.em.create(Interaction, {
+      customer: ctx.em.getReference(Customer, customer.id),
+      kind: InteractionKind.VISIT,
+      note: partySize ? `Checked in, party of ${partySize}` : 'Checked in',
+      staff: ctx.actor?.kind === 'staff' ? ctx.actor.id : null,
+      createdAt: now,
+    });
+    await ctx.em.flush();
+    const usualDishes = (customer.cachedDishes ?? (await this.dishes(ctx.em, customer.id, 3))).slice(0, 3);
+    const isRegular = customer.lifecycleStage === LifecycleStage.REGULAR || (customer.visitCount >= this.opts.lifecycle.regularVisits && customer.lifecycleStage !== LifecycleStage.LAPSED);
+    const greeting = Object.assign(new GuestGreeting(), {
+      customer,
+      partySize: partySize ?? null,
+      arrivedAt: now,
+      isRegular,
+      usualDishes,
+      message: greetingMessage(
+        { firstName: customer.firstName, visitCount: customer.visitCount, stage: customer.lifecycleStage, lastVisitAt: customer.lastVisitAt, usual: usualDishes.map((d) => d.menuItem.name) },
+        now,
+      ),
+    });
+    // Across instances as JSON; contact data never travels with a greeting.
+    void this.bus.publish(GUEST_ARRIVED, {
+      customer: { ...pick(customer, CUSTOMER_FIELDS), phone: null, email: null, birthday: null, notes: null },
+      usualDishes: usualDishes.map((d) => ({ count: d.count, menuItem: pick(d.menuItem, MENU_FIELDS) })),
+      partySize: greeting.partySize,
+      arrivedAt: now.toISOString(),
+      isRegular,
+      message: greeting.message,
+    });
+    return greeting;
+  }
+
+  /** Rebuilds a greeting from what the bus carried. */
+  greetingFromEvent(e: { customer: Record<string, unknown>; usualDishes: ProfileJson['usualDishes']; partySize: number | null; arrivedAt: string; isRegular: boolean; message: string }): GuestGreeting {
+    const customer = this.fromProfile({ customer: e.customer, usualDishes: e.usualDishes });
+    return Object.assign(new GuestGreeting(), {
+      customer,
+      partySize: e.partySize,
+      arrivedAt: new Date(e.arrivedAt),
+      isRegular: e.isRegular,
+      message: e.message,
+      usualDishes: customer.cachedDishes ?? [],
+    });
+  }
+
+  // ------------------------------------------------------------------ privacy
+
+  /** Erases the guest's own rows (the privacy service clears what other modules hold). Returns the cache keys to purge. */
+  async eraseOwnData(em: EntityManager, customerId: string): Promise<string[]> {
+    const c = await this.requireCustomer(em, customerId);
+    const lookups = lookupsOf(c);
+    await em.nativeDelete(Interaction, { customer: customerId });
+    await em.nativeDelete(CustomerDish, { customer: customerId });
+    Object.assign(c, {
+      firstName: 'Erased',
+      lastName: null,
+      phone: null,
+      email: null,
+      birthday: null,
+      allergies: [],
+      tags: [],
+      notes: null,
+      marketingOptIn: false,
+      marketingOptInChangedAt: null,
+      marketingOptInChangedBy: null,
+      loyaltyCode: newLoyaltyCode(),
+      visitCount: 0,
+      totalSpent: 0,
+      firstVisitAt: null,
+      lastVisitAt: null,
+      lifecycleStage: LifecycleStage.NEW,
+      segments: [],
+      classifiedUntil: null,
+      erasedAt: this.clock(),
+    });
+    return lookups;
+  }
+
+  /** Everything held about a guest in this module, for an export. */
+  async exportOwnData(em: EntityManager, customerId: string): Promise<Record<string, unknown>> {
+    const c = await this.requireCustomer(em, customerId);
+    const interactions = await em.find(Interaction, { customer: customerId }, { orderBy: { createdAt: 'asc' }, populate: ['staff'] });
+    const dishes = await this.dishes(em, customerId, 1_000);
+    const consent = await em.find(AuditEntry, { subjectId: customerId, action: 'marketing_opt_in' }, { orderBy: { at: 'asc' } });
+    return {
+      profile: { ...pick(c, CUSTOMER_FIELDS), marketingOptInChangedAt: c.marketingOptInChangedAt, marketingOptInChangedBy: c.marketingOptInChangedBy },
+      stats: statsOf(c),
+      dishes: dishes.map((d) => ({ name: d.menuItem.name, count: d.count })),
+      interactions: interactions.map((i) => ({ kind: i.kind, note: i.note, by: i.staff?.name ?? null, at: i.createdAt })),
+      marketingConsent: consent.map((a) => ({ value: a.details.value, by: a.actorId, at: a.at })),
+    };
+  }
+
+  audit(ctx: RequestContext, action: string, subjectId: string, details: Record<string, unknown> = {}, em: EntityManager = ctx.em): void {
+    em.create(AuditEntry, { action, actorId: ctx.actor?.id ?? null, subjectId, details, at: this.clock() });
   }
 
   private conflict(err: unknown): unknown {

@@ -154,6 +154,24 @@ export class KitchenService {
     );
   }
 
+  /**
+   * Erasure: the guest's first name and allergies leave the tickets of their orders and the
+   * logged snapshots of those tickets. (The log is append-only for kitchen changes; erasure is
+   * the one rewrite, and it changes only these two fields.)
+   */
+  async forgetGuest(em: EntityManager, orderIds: string[]): Promise<void> {
+    if (!orderIds.length) return;
+    const tickets = await em.execute<{ id: string }[]>(
+      `update "kitchen_ticket" set "guest_name" = null, "guest_allergies" = '{}', "updated_at" = now() where "order_id" = any(?::uuid[]) returning "id"`,
+      [`{${orderIds.join(',')}}`],
+    );
+    if (!tickets.length) return;
+    await em.execute(
+      `update "kitchen_event" set "ticket" = "ticket" || '{"guestName": null, "guestAllergies": []}'::jsonb where "ticket_id" = any(?::uuid[])`,
+      [`{${tickets.map((t) => t.id).join(',')}}`],
+    );
+  }
+
   /** After a commit that appended events: wake every instance's reader. */
   wake(): void {
     void this.bus.publish(KITCHEN_WAKE, {});

@@ -233,6 +233,7 @@ export class OrdersService {
       paid = true;
     });
     const order = await this.load(ctx, orderId);
+    if (paid && order.customer) await this.customers.invalidate(order.customer.id);
     if (paid) this.publish(order);
     return order;
   }
@@ -277,6 +278,31 @@ export class OrdersService {
   /** A guest's service history, newest first. */
   customerOrders(ctx: RequestContext, customerId: string, first?: number | null, after?: string | null): Promise<OrderConnection> {
     return this.page(ctx, { customer: customerId }, first, after, 20);
+  }
+
+  /** Erasure: the guest's orders stay for the books, without the person. Returns their ids. */
+  async forgetCustomer(em: EntityManager, customerId: string): Promise<string[]> {
+    const rows = await em.execute<{ id: string }[]>(`update "orders" set "customer_id" = null, "updated_at" = now() where "customer_id" = ? returning "id"`, [customerId]);
+    return rows.map((r) => r.id);
+  }
+
+  /** Export: the guest's orders as plain data. */
+  async ordersForExport(em: EntityManager, customerId: string): Promise<Record<string, unknown>[]> {
+    const orders = await em.find(Order, { customer: customerId }, { orderBy: { createdAt: 'asc' }, populate: ['lines', 'payments'] });
+    return orders.map((o) => ({
+      number: o.number,
+      status: o.status,
+      table: o.table,
+      createdAt: o.createdAt,
+      paidAt: o.paidAt,
+      subtotal: o.subtotal,
+      discount: o.discount,
+      tax: o.tax,
+      tip: o.tip,
+      total: o.total,
+      lines: o.lines.getItems().map((l) => ({ name: l.name, quantity: l.quantity, unitPrice: l.unitPrice, modifiers: l.modifiers, notes: l.notes })),
+      payments: o.payments.getItems().map((p) => ({ method: p.method, amount: p.amount })),
+    }));
   }
 
   customerOf(order: Order): Customer | null {

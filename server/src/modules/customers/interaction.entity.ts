@@ -1,0 +1,73 @@
+import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { OptionalProps } from '@mikro-orm/core';
+import { randomUUID } from 'node:crypto';
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Staff } from '../auth/staff.entity.js';
+import { Customer } from './customer.entity.js';
+
+export enum InteractionKind {
+  NOTE = 'NOTE',
+  VISIT = 'VISIT',
+  FEEDBACK = 'FEEDBACK',
+  COMPLAINT = 'COMPLAINT',
+  CALL = 'CALL',
+  EMAIL = 'EMAIL',
+}
+registerEnumType(InteractionKind, { name: 'InteractionKind' });
+
+/** Something that happened between the restaurant and a guest, written by a staff member. */
+@ObjectType()
+@Entity({ tableName: 'interaction' })
+@Index({ name: 'interaction_customer_idx', properties: ['customer', 'createdAt'] })
+export class Interaction {
+  [OptionalProps]?: 'id' | 'createdAt' | 'staff';
+
+  @Field(() => ID)
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @ManyToOne(() => Customer, { deleteRule: 'cascade' })
+  customer: Customer;
+
+  @Field(() => InteractionKind)
+  @Enum({ items: () => InteractionKind, nativeEnumName: 'interaction_kind' })
+  kind: InteractionKind;
+
+  @Field()
+  @Property({ type: 'text' })
+  note: string;
+
+  @Field(() => Staff, { nullable: true })
+  @ManyToOne(() => Staff, { nullable: true, deleteRule: 'set null' })
+  staff: Staff | null = null;
+
+  @Field()
+  @Property({ type: 'timestamptz' })
+  createdAt: Date = new Date();
+}
+
+/** Who did what to whose data, without the data itself: erasures and consent changes. */
+@Entity({ tableName: 'audit_log' })
+@Index({ name: 'audit_log_subject_idx', properties: ['subjectId', 'at'] })
+export class AuditEntry {
+  [OptionalProps]?: 'id' | 'at' | 'details';
+
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Property({ length: 60 })
+  action: string;
+
+  /** The staff member or device that acted; null for the system. */
+  @Property({ type: 'uuid', nullable: true })
+  actorId: string | null;
+
+  @Property({ type: 'uuid' })
+  subjectId: string;
+
+  @Property({ type: 'json' })
+  details: Record<string, unknown> = {};
+
+  @Property({ type: 'timestamptz' })
+  at: Date = new Date();
+}

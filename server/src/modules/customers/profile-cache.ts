@@ -1,0 +1,150 @@
+import { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
+import type { Logger } from '../../infra/logger.js';
+
+/**
+ * The hot guest profile cache, owned by the customers module (its keys live here and nowhere
+ * else). Layout: `<prefix>cust:p:<id>` holds the profile JSON; `<prefix>cust:k:<lookup>` holds
+ * the id for each way of finding a guest (phone, email, loyalty code). A write deletes the
+ * profile and leaves a one-second tombstone, so a lookup that read PostgreSQL just before the
+ * write cannot put the old profile back. The cache never fails a lookup: any error or a
+ * command slower than the timeout is a miss.
+ */
+export interface ProfileCache {
+  get(lookup: string): Promise<string | null>;
+  fill(customerId: string, lookups: string[], profileJson: string): Promise<void>;
+  invalidate(customerId: string, lookups?: string[]): Promise<void>;
+  close(): Promise<void>;
+  readonly kind: 'redis' | 'memory';
+}
+
+const TOMBSTONE_MS = 1_000;
+
+const GET_SCRIPT = `local id = redis.call('GET', KEYS[1])
+if not id then return false end
+return redis.call('GET', ARGV[1] .. id)`;
+
+const FILL_SCRIPT = `if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+for i = 3, #KEYS do redis.call('SET', KEYS[i], ARGV[3], 'PX', ARGV[2]) end
+return 1`;
+
+export class RedisProfileCache implements ProfileCache {
+  readonly kind = 'redis';
+  private readonly redis: Redis;
+  /** Invalidations that could not reach Redis; retried when it is back, and their ids are not read meanwhile. */
+  private readonly pending = new Map<string, string[]>();
+
+  constructor(
+    url: string,
+    private readonly prefix: string,
+    private readonly ttlMs: number,
+    timeoutMs: number,
+    private readonly log: Logger,
+  ) {
+    this.redis = new Redis(url, {
+      enableOfflineQueue: false,
+      commandTimeout: timeoutMs,
+      maxRetriesPerRequest: 0,
+      retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    });
+    this.redis.on('error', (err) => log.debug({ err: err.message }, 'profile cache unavailable'));
+    this.redis.on('ready', () => void this.retryPending());
+    this.redis.defineCommand('profileGet', { numberOfKeys: 1, lua: GET_SCRIPT });
+    this.redis.defineCommand('profileFill', { lua: FILL_SCRIPT });
+  }
+
+  private key(kind: 'p' | 'k' | 't', rest: string): string {
+    return `${this.prefix}cust:${kind}:${rest}`;
+  }
+
+  async get(lookup: string): Promise<string | null> {
+    try {
+      const json = (await (this.redis as unknown as { profileGet(k: string, p: string): Promise<string | null> }).profileGet(
+        this.key('k', lookup),
+        this.key('p', ''),
+      )) as string | null;
+      if (json && this.pending.size && this.pending.has(JSON.parse(json).customer?.id)) return null;
+      return json;
+    } catch {
+      return null;
+    }
+  }
+
+  async fill(customerId: string, lookups: string[], profileJson: string): Promise<void> {
+    if (this.pending.has(customerId)) return;
+    try {
+      const keys = [this.key('p', customerId), this.key('t', customerId), ...lookups.map((l) => this.key('k', l))];
+      await (this.redis as unknown as { profileFill(n: number, ...args: (string | number)[]): Promise<number> }).profileFill(
+        keys.length,
+        ...keys,
+        profileJson,
+        this.ttlMs,
+        customerId,
+      );
+    } catch {
+      // A cache that cannot be written is a cache miss next time; the lookup already has its answer.
+    }
+  }
+
+  async invalidate(customerId: string, lookups: string[] = []): Promise<void> {
+    try {
+      await this.redis
+        .multi()
+        .del(this.key('p', customerId), ...lookups.map((l) => this.key('k', l)))
+        .set(this.key('t', customerId), '1', 'PX', TOMBSTONE_MS)
+        .exec();
+      this.pending.delete(customerId);
+    } catch (err) {
+      this.pending.set(customerId, [...new Set([...(this.pending.get(customerId) ?? []), ...lookups])]);
+      this.log.warn({ err: (err as Error).message, customerId }, 'profile cache invalidation deferred until the cache is back');
+    }
+  }
+
+  private async retryPending(): Promise<void> {
+    for (const [id, lookups] of [...this.pending]) await this.invalidate(id, lookups);
+  }
+
+  async close(): Promise<void> {
+    this.redis.disconnect();
+  }
+}
+
+export class MemoryProfileCache implements ProfileCache {
+  readonly kind = 'memory';
+  private readonly profiles: LRUCache<string, string>;
+  private readonly ids: LRUCache<string, string>;
+  private readonly tombstones = new LRUCache<string, true>({ max: 10_000, ttl: TOMBSTONE_MS });
+
+  constructor(ttlMs: number, max = 50_000) {
+    this.profiles = new LRUCache({ max, ttl: ttlMs });
+    this.ids = new LRUCache({ max: max * 3, ttl: ttlMs });
+  }
+
+  async get(lookup: string): Promise<string | null> {
+    const id = this.ids.get(lookup);
+    return (id && this.profiles.get(id)) || null;
+  }
+
+  async fill(customerId: string, lookups: string[], profileJson: string): Promise<void> {
+    if (this.tombstones.has(customerId)) return;
+    this.profiles.set(customerId, profileJson);
+    for (const l of lookups) this.ids.set(l, customerId);
+  }
+
+  async invalidate(customerId: string, lookups: string[] = []): Promise<void> {
+    this.profiles.delete(customerId);
+    for (const l of lookups) this.ids.delete(l);
+    this.tombstones.set(customerId, true);
+  }
+
+  async close(): Promise<void> {
+    this.profiles.clear();
+  }
+}
+
+export function createProfileCache(opts: { redisUrl?: string; prefix: string; ttlSeconds: number; timeoutMs: number; log: Logger }): ProfileCache {
+  return opts.redisUrl
+    ? new RedisProfileCache(opts.redisUrl, opts.prefix, opts.ttlSeconds * 1000, opts.timeoutMs, opts.log)
+    : new MemoryProfileCache(opts.ttlSeconds * 1000);
+}
