@@ -160,10 +160,11 @@ export class CustomersService {
     if (cached) return this.fromProfile(JSON.parse(cached) as ProfileJson);
     const [kind, value] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
     const where = kind === 'phone' ? { phone: value } : kind === 'email' ? { email: value } : { loyaltyCode: value };
+    const readAt = Date.now();
     const customer = await ctx.em.findOne(Customer, { ...where, erasedAt: null });
     if (!customer) return null;
     const profile = await this.profileOf(ctx.em, customer);
-    await this.cache.fill(customer.id, lookupsOf(customer), JSON.stringify(profile));
+    await this.cache.fill(customer.id, lookupsOf(customer), JSON.stringify(profile), readAt);
     return this.fromProfile(profile);
   }
 

@@ -12,19 +12,21 @@ import type { Logger } from '../../infra/logger.js';
  */
 export interface ProfileCache {
   get(lookup: string): Promise<string | null>;
-  fill(customerId: string, lookups: string[], profileJson: string): Promise<void>;
+  /** `readAt`: when the read behind this profile started (ms since epoch). */
+  fill(customerId: string, lookups: string[], profileJson: string, readAt: number): Promise<void>;
   invalidate(customerId: string, lookups?: string[]): Promise<void>;
   close(): Promise<void>;
   readonly kind: 'redis' | 'memory';
 }
 
-const TOMBSTONE_MS = 1_000;
+const TOMBSTONE_MS = 10_000;
 
 const GET_SCRIPT = `local id = redis.call('GET', KEYS[1])
 if not id then return false end
 return redis.call('GET', ARGV[1] .. id)`;
 
-const FILL_SCRIPT = `if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+const FILL_SCRIPT = `local written = redis.call('GET', KEYS[2])
+if written and tonumber(written) >= tonumber(ARGV[4]) then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 for i = 3, #KEYS do redis.call('SET', KEYS[i], ARGV[3], 'PX', ARGV[2]) end
 return 1`;
@@ -71,7 +73,7 @@ export class RedisProfileCache implements ProfileCache {
     }
   }
 
-  async fill(customerId: string, lookups: string[], profileJson: string): Promise<void> {
+  async fill(customerId: string, lookups: string[], profileJson: string, readAt: number): Promise<void> {
     if (this.pending.has(customerId)) return;
     try {
       const keys = [this.key('p', customerId), this.key('t', customerId), ...lookups.map((l) => this.key('k', l))];
@@ -81,6 +83,7 @@ export class RedisProfileCache implements ProfileCache {
         profileJson,
         this.ttlMs,
         customerId,
+        readAt,
       );
     } catch {
       // A cache that cannot be written is a cache miss next time; the lookup already has its answer.
@@ -92,7 +95,7 @@ export class RedisProfileCache implements ProfileCache {
       await this.redis
         .multi()
         .del(this.key('p', customerId), ...lookups.map((l) => this.key('k', l)))
-        .set(this.key('t', customerId), '1', 'PX', TOMBSTONE_MS)
+        .set(this.key('t', customerId), String(Date.now()), 'PX', TOMBSTONE_MS)
         .exec();
       this.pending.delete(customerId);
     } catch (err) {
@@ -114,7 +117,7 @@ export class MemoryProfileCache implements ProfileCache {
   readonly kind = 'memory';
   private readonly profiles: LRUCache<string, string>;
   private readonly ids: LRUCache<string, string>;
-  private readonly tombstones = new LRUCache<string, true>({ max: 10_000, ttl: TOMBSTONE_MS });
+  private readonly tombstones = new LRUCache<string, number>({ max: 10_000, ttl: TOMBSTONE_MS });
 
   constructor(ttlMs: number, max = 50_000) {
     this.profiles = new LRUCache({ max, ttl: ttlMs });
@@ -126,8 +129,9 @@ export class MemoryProfileCache implements ProfileCache {
     return (id && this.profiles.get(id)) || null;
   }
 
-  async fill(customerId: string, lookups: string[], profileJson: string): Promise<void> {
-    if (this.tombstones.has(customerId)) return;
+  async fill(customerId: string, lookups: string[], profileJson: string, readAt: number): Promise<void> {
+    const written = this.tombstones.get(customerId);
+    if (written !== undefined && written >= readAt) return;
     this.profiles.set(customerId, profileJson);
     for (const l of lookups) this.ids.set(l, customerId);
   }
@@ -135,7 +139,7 @@ export class MemoryProfileCache implements ProfileCache {
   async invalidate(customerId: string, lookups: string[] = []): Promise<void> {
     this.profiles.delete(customerId);
     for (const l of lookups) this.ids.delete(l);
-    this.tombstones.set(customerId, true);
+    this.tombstones.set(customerId, Date.now());
   }
 
   async close(): Promise<void> {
