@@ -99,3 +99,22 @@ describe('kitchen fan-out over Redis', () => {
     expect(event!.data!.kitchenEvents).toEqual({ type: 'CREATED', ticket: { station, items: [{ name: 'Cross-instance burger' }] } });
   });
 });
+
+describe('greetings over Redis', () => {
+  it('greets a guest checked in on one instance on the host screens of the other', async () => {
+    const phone = `+1510555${String(Math.floor(Math.random() * 9000) + 1000)}`;
+    const created = await a.gql('mutation($i: CustomerInput!) { createCustomer(input: $i) { id } }', { i: { firstName: 'Rosa', phone } }, a.tokens.MANAGER);
+    expect(created.errors).toBeUndefined();
+    const onB = collect<{ guestArrivals: { message: string; customer: { firstName: string } } }>(
+      b.ws(b.tokens.HOST),
+      'subscription { guestArrivals { message customer { firstName } } }',
+      {},
+      1,
+    );
+    await settle(300);
+    const res = await a.gql('mutation($p: String!) { checkInGuest(by: { phone: $p }, partySize: 2) { message } }', { p: phone }, a.tokens.HOST);
+    expect(res.errors).toBeUndefined();
+    const [greeting] = await onB.done;
+    expect(greeting!.data!.guestArrivals).toEqual({ message: "Welcome, Rosa! So glad you're joining us for the first time.", customer: { firstName: 'Rosa' } });
+  });
+});
