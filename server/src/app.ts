@@ -33,6 +33,9 @@ import { OrdersResolver } from './modules/orders/orders.resolver.js';
 import { Idempotency } from './modules/orders/idempotency.js';
 import { KitchenService } from './modules/kitchen/kitchen.service.js';
 import { KitchenResolver } from './modules/kitchen/kitchen.resolver.js';
+import { LoyaltyService } from './modules/loyalty/loyalty.service.js';
+import { LoyaltyResolver } from './modules/loyalty/loyalty.resolver.js';
+import { parseTiers } from './modules/loyalty/rules.js';
 
 export interface AppDeps {
   config: Config;
@@ -51,6 +54,7 @@ export interface Services {
   idempotency: Idempotency;
   kitchen: KitchenService;
   privacy: PrivacyService;
+  loyalty: LoyaltyService;
   /** Closes what the services hold open (the profile cache's connection). */
   close(): Promise<void>;
 }
@@ -93,6 +97,13 @@ export function createServices(deps: AppDeps): Services {
     timeZone: deps.config.TIME_ZONE,
     dayStartHour: deps.config.BUSINESS_DAY_START_HOUR,
   });
+  const loyalty = new LoyaltyService(() => deps.orm.em.fork(), customers, deps.bus, {
+    pointsPerUnit: deps.config.LOYALTY_POINTS_PER_UNIT,
+    tiers: parseTiers(deps.config.LOYALTY_TIERS),
+    clock: deps.clock,
+  });
+  orders.useCheckoutHooks(loyalty);
+  loyalty.start();
   return {
     auth: new AuthService({ tokenSecret: deps.config.TOKEN_SECRET, tokenTtlHours: deps.config.TOKEN_TTL_HOURS }, deps.bus),
     menu,
@@ -100,8 +111,12 @@ export function createServices(deps: AppDeps): Services {
     kitchen,
     orders,
     idempotency,
-    privacy: new PrivacyService(customers, orders, kitchen),
-    close: () => cache.close(),
+    privacy: new PrivacyService(customers, orders, kitchen, loyalty),
+    loyalty,
+    close: async () => {
+      loyalty.close();
+      await cache.close();
+    },
   };
 }
 
@@ -123,7 +138,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     .register(new MenuResolver(services.menu))
     .register(new CustomersResolver(services.customers, services.orders, services.privacy))
     .register(new OrdersResolver(services.orders))
-    .register(new KitchenResolver(services.kitchen));
+    .register(new KitchenResolver(services.kitchen))
+    .register(new LoyaltyResolver(services.loyalty));
   const feeds: LiveFeeds = { kitchenEvents: (ctx, station, since) => services.kitchen.events(ctx, station, since) };
   const schema = await buildAppSchema({ container, pubSub: deps.bus });
 

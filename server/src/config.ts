@@ -56,6 +56,13 @@ const schema = z.object({
   PROFILE_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(600),
   /** Past this, a cache command counts as failed and the lookup reads PostgreSQL. */
   CACHE_TIMEOUT_MS: z.coerce.number().int().min(5).max(5_000).default(50),
+  /** Points per whole major unit (1.00) spent before tax and tip. */
+  LOYALTY_POINTS_PER_UNIT: z.coerce.number().int().min(0).max(100).default(1),
+  /** Tiers by lifetime points, "Name:points,...", the first at 0. */
+  LOYALTY_TIERS: z
+    .string()
+    .regex(/^\s*[^:,]+:0\s*(,\s*[^:,]+:\d+\s*)*$/, 'must look like Bronze:0,Silver:500,Gold:1500')
+    .default('Bronze:0,Silver:500,Gold:1500'),
   MIGRATE_ON_START: bool.default(true),
   SEED_DEMO: bool.optional(),
   /** Folder with the built displays, served under / when set (the embedded default sets it). */

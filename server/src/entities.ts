@@ -7,7 +7,8 @@ import { AuditEntry, Interaction } from './modules/customers/interaction.entity.
 import { Order, OrderLine, Payment } from './modules/orders/order.entity.js';
 import { IdempotencyKey, OrderDayCounter } from './modules/orders/idempotency.entity.js';
 import { KitchenTicket } from './modules/kitchen/kitchen-ticket.entity.js';
+import { PointsAccount, PointsEntry, Promotion, Reward } from './modules/loyalty/loyalty.entities.js';
 import { KitchenEventRecord } from './modules/kitchen/kitchen-event.entity.js';
 
 /** Every entity, for the ORM's discovery (explicit: no folder scanning at run time). */
-export const entities = [Staff, Device, MenuItem, Customer, CustomerDish, Order, OrderLine, Payment, IdempotencyKey, OrderDayCounter, KitchenTicket, KitchenEventRecord, Interaction, AuditEntry];
+export const entities = [Staff, Device, MenuItem, Customer, CustomerDish, Order, OrderLine, Payment, IdempotencyKey, OrderDayCounter, KitchenTicket, KitchenEventRecord, Interaction, AuditEntry, PointsEntry, PointsAccount, Reward, Promotion];

@@ -8,8 +8,9 @@ import { MenuResolver } from './modules/menu/menu.resolver.js';
 import { CustomersResolver } from './modules/customers/customers.resolver.js';
 import { OrdersResolver } from './modules/orders/orders.resolver.js';
 import { KitchenResolver } from './modules/kitchen/kitchen.resolver.js';
+import { LoyaltyResolver } from './modules/loyalty/loyalty.resolver.js';
 
-export const resolvers = [AuthResolver, MenuResolver, CustomersResolver, OrdersResolver, KitchenResolver] as const;
+export const resolvers = [AuthResolver, MenuResolver, CustomersResolver, OrdersResolver, KitchenResolver, LoyaltyResolver] as const;
 
 export async function buildAppSchema(opts: { container?: ContainerType; pubSub: PubSub }): Promise<GraphQLSchema> {
   assertEveryOperationHasRule();

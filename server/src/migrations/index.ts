@@ -3,6 +3,7 @@ import { Migration20261125033532 } from './Migration20261125033532.js';
 import { Migration20261125155535 } from './Migration20261125155535.js';
 import { Migration20261125161407 } from './Migration20261125161407.js';
 import { Migration20261125163203 } from './Migration20261125163203.js';
+import { Migration20261125164935 } from './Migration20261125164935.js';
 
 /** Committed migrations, in order. Written by `pnpm migrate:create`; do not edit by hand. */
 export const migrationsList: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125155535', class: Migration20261125155535 },
   { name: 'Migration20261125161407', class: Migration20261125161407 },
   { name: 'Migration20261125163203', class: Migration20261125163203 },
+  { name: 'Migration20261125164935', class: Migration20261125164935 },
 ];

@@ -140,4 +140,7 @@ export class Customer {
 
   /** Usual dishes carried by a cached profile, so the warm lookup path runs no SQL. Not persisted. */
   cachedDishes?: DishCount[];
+
+  /** Other modules' parts of a cached profile (loyalty points), by name. Not persisted. */
+  cachedExtras?: Record<string, unknown>;
 }

@@ -37,7 +37,12 @@ const CACHED_DISHES = 5;
 interface ProfileJson {
   customer: Record<string, unknown>;
   usualDishes: { count: number; menuItem: Record<string, unknown> }[];
+  /** What other modules add to the register profile (loyalty: points), by name. */
+  extras?: Record<string, unknown>;
 }
+
+/** Adds a module's part of the profile (e.g. loyalty points), read when the profile is built. */
+export type ProfileExtension = (em: EntityManager, customer: Customer) => Promise<unknown>;
 
 const CUSTOMER_FIELDS = [
   'id', 'firstName', 'lastName', 'phone', 'email', 'birthday', 'loyaltyCode', 'allergies', 'tags', 'notes', 'marketingOptIn',
@@ -63,6 +68,7 @@ export interface CustomersOptions {
 
 export class CustomersService {
   private readonly clock: () => Date;
+  private readonly extensions = new Map<string, ProfileExtension>();
 
   constructor(
     private readonly opts: CustomersOptions,
@@ -70,6 +76,11 @@ export class CustomersService {
     private readonly bus: EventBus,
   ) {
     this.clock = opts.clock ?? (() => new Date());
+  }
+
+  /** Other modules put their part of the register profile into the cached profile this way. */
+  registerProfileExtension(name: string, build: ProfileExtension): void {
+    this.extensions.set(name, build);
   }
 
   // ------------------------------------------------------------------ enrol and edit
@@ -178,9 +189,12 @@ export class CustomersService {
 
   private async profileOf(em: EntityManager, c: Customer): Promise<ProfileJson> {
     const dishes = await this.dishes(em, c.id, CACHED_DISHES);
+    const extras: Record<string, unknown> = {};
+    for (const [name, build] of this.extensions) extras[name] = await build(em, c);
     return {
       customer: pick(c, CUSTOMER_FIELDS),
       usualDishes: dishes.map((d) => ({ count: d.count, menuItem: pick(d.menuItem, MENU_FIELDS) })),
+      extras,
     };
   }
 
@@ -191,6 +205,7 @@ export class CustomersService {
       (c as unknown as Record<string, unknown>)[k] = typeof v === 'string' ? new Date(v) : (v ?? null);
     }
     c.cachedDishes = p.usualDishes.map((d) => Object.assign(new DishCount(), { count: d.count, menuItem: Object.assign(new MenuItem(), d.menuItem) }));
+    c.cachedExtras = p.extras ?? {};
     return c;
   }
 
@@ -252,6 +267,35 @@ export class CustomersService {
          "last_ordered_at" = greatest("customer_dish"."last_ordered_at", excluded."last_ordered_at")`,
       params,
     );
+  }
+
+  /**
+   * Takes a voided paid order back out of the profile, in the caller's transaction. The caller
+   * gives the first and last visit among the guest's remaining paid orders.
+   */
+  async reverseVisit(
+    em: EntityManager,
+    customerId: string,
+    v: { spend: number; dishes: { menuItemId: string; quantity: number }[]; firstVisitAt: Date | null; lastVisitAt: Date | null },
+  ): Promise<void> {
+    const [facts] = await em.execute<{ visit_count: number; total_spent: number }[]>(
+      `update "customer" set "visit_count" = greatest(0, "visit_count" - 1), "total_spent" = greatest(0, "total_spent" - ?),
+         "first_visit_at" = ?, "last_visit_at" = ?, "updated_at" = now() where "id" = ? returning "visit_count", "total_spent"`,
+      [v.spend, v.firstVisitAt, v.lastVisitAt, customerId],
+    );
+    if (facts) {
+      const c = classify({ visitCount: facts.visit_count, totalSpent: facts.total_spent, firstVisitAt: v.firstVisitAt, lastVisitAt: v.lastVisitAt }, this.clock(), this.opts.lifecycle);
+      await em.execute(`update "customer" set "lifecycle_stage" = ?, "segments" = ?::text[], "classified_until" = ? where "id" = ?`, [
+        c.stage,
+        `{${c.segments.join(',')}}`,
+        c.validUntil,
+        customerId,
+      ]);
+    }
+    for (const d of v.dishes) {
+      await em.execute(`update "customer_dish" set "count" = "count" - ? where "customer_id" = ? and "menu_item_id" = ?`, [d.quantity, customerId, d.menuItemId]);
+    }
+    await em.execute(`delete from "customer_dish" where "customer_id" = ? and "count" <= 0`, [customerId]);
   }
 
   /**
@@ -394,7 +438,8 @@ export class CustomersService {
     });
     // Across instances as JSON; contact data never travels with a greeting.
     void this.bus.publish(GUEST_ARRIVED, {
-      customer: { ...pick(customer, CUSTOMER_FIELDS), phone: null, email: null, birthday: null, notes: null },
+      customer: { ...pick(customer, CUSTOMER_FIELDS), phone: null, email: null, notes: null },
+      extras: customer.cachedExtras ?? {},
       usualDishes: usualDishes.map((d) => ({ count: d.count, menuItem: pick(d.menuItem, MENU_FIELDS) })),
       partySize: greeting.partySize,
       arrivedAt: now.toISOString(),
@@ -405,8 +450,16 @@ export class CustomersService {
   }
 
   /** Rebuilds a greeting from what the bus carried. */
-  greetingFromEvent(e: { customer: Record<string, unknown>; usualDishes: ProfileJson['usualDishes']; partySize: number | null; arrivedAt: string; isRegular: boolean; message: string }): GuestGreeting {
-    const customer = this.fromProfile({ customer: e.customer, usualDishes: e.usualDishes });
+  greetingFromEvent(e: {
+    customer: Record<string, unknown>;
+    usualDishes: ProfileJson['usualDishes'];
+    extras?: Record<string, unknown>;
+    partySize: number | null;
+    arrivedAt: string;
+    isRegular: boolean;
+    message: string;
+  }): GuestGreeting {
+    const customer = this.fromProfile({ customer: e.customer, usualDishes: e.usualDishes, extras: e.extras });
     return Object.assign(new GuestGreeting(), {
       customer,
       partySize: e.partySize,

@@ -1,5 +1,6 @@
 import type { RequestContext } from '../../common/context.js';
 import type { KitchenService } from '../kitchen/kitchen.service.js';
+import type { LoyaltyService } from '../loyalty/loyalty.service.js';
 import type { OrdersService } from '../orders/orders.service.js';
 import type { CustomersService } from './customers.service.js';
 
@@ -13,6 +14,7 @@ export class PrivacyService {
     private readonly customers: CustomersService,
     private readonly orders: OrdersService,
     private readonly kitchen: KitchenService,
+    private readonly loyalty: LoyaltyService,
   ) {}
 
   async erase(ctx: RequestContext, customerId: string): Promise<boolean> {
@@ -20,6 +22,7 @@ export class PrivacyService {
       const keys = await this.customers.eraseOwnData(em, customerId);
       const orderIds = await this.orders.forgetCustomer(em, customerId);
       await this.kitchen.forgetGuest(em, orderIds);
+      await this.loyalty.forget(em, customerId);
       this.customers.audit(ctx, 'customer_erased', customerId, { orders: orderIds.length }, em);
       await em.flush();
       return keys;

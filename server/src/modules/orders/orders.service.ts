@@ -2,7 +2,7 @@ import { LockMode, type FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, ErrorCode } from '../../common/errors.js';
 import type { RequestContext } from '../../common/context.js';
-import { containsCardNumber, priceOrder } from '../../common/money.js';
+import { containsCardNumber, priceOrder, type OrderTotals } from '../../common/money.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../common/pagination.js';
 import type { EventBus } from '../../infra/pubsub.js';
 import type { MenuItem } from '../menu/menu-item.entity.js';
@@ -24,21 +24,28 @@ export interface OrderEvent {
 }
 
 /**
- * The seam where loyalty plugs promotions and rewards into checkout: the discount for this
- * order and guest, validated (BAD_USER_INPUT saying why when it does not apply), in minor
- * units. priceOrder clamps it to the subtotal. Runs inside the checkout transaction.
+ * The seam where loyalty plugs into checkout, inside the checkout transaction:
+ * - discountFor: the discount for this order and guest (a promotion code or a reward),
+ *   validated (BAD_USER_INPUT saying why when it does not apply), in minor units; priceOrder
+ *   clamps it to the subtotal. A reward's points are taken here.
+ * - onPaid: after pricing, with the final totals (points are earned here).
+ * - onVoid: a paid order is voided (earned points go back, redeemed points are returned).
  */
-export interface DiscountPolicy {
+export interface CheckoutHooks {
   discountFor(em: EntityManager, order: Order, input: Pick<CheckoutInput, 'promotionCode' | 'rewardId'>): Promise<number>;
+  onPaid(em: EntityManager, order: Order, totals: OrderTotals): Promise<void>;
+  onVoid(em: EntityManager, order: Order): Promise<void>;
 }
 
-/** Until the loyalty module exists no code or reward can apply. */
-export const NO_DISCOUNTS: DiscountPolicy = {
+/** Until a loyalty module is installed no code or reward can apply. */
+export const NO_HOOKS: CheckoutHooks = {
   async discountFor(_em, _order, input) {
     if (input.promotionCode) throw AppError.badInput('promotionCode', 'no promotion has this code');
     if (input.rewardId) throw AppError.badInput('rewardId', 'no such reward');
     return 0;
   },
+  async onPaid() {},
+  async onVoid() {},
 };
 
 export interface OrdersConfig {
@@ -82,7 +89,7 @@ function guestOf(customer: Customer | null): { firstName: string; allergies: str
 }
 
 export class OrdersService {
-  private discounts: DiscountPolicy = NO_DISCOUNTS;
+  private hooks: CheckoutHooks = NO_HOOKS;
 
   constructor(
     private readonly bus: EventBus,
@@ -93,9 +100,9 @@ export class OrdersService {
     private readonly config: OrdersConfig,
   ) {}
 
-  /** The loyalty module installs its policy here. */
-  useDiscountPolicy(policy: DiscountPolicy): void {
-    this.discounts = policy;
+  /** The loyalty module installs its hooks here. */
+  useCheckoutHooks(hooks: CheckoutHooks): void {
+    this.hooks = hooks;
   }
 
   async placeOrder(ctx: RequestContext, input: PlaceOrderInput, opts: At = {}): Promise<Order> {
@@ -207,7 +214,7 @@ export class OrdersService {
         throw new AppError(ErrorCode.CONFLICT, `Order ${order.number} is already ${order.status.toLowerCase()}`);
       }
       await em.populate(order, ['lines']);
-      const discount = await this.discounts.discountFor(em, order, payload);
+      const discount = await this.hooks.discountFor(em, order, payload);
       const totals = priceOrder(order.lines.getItems(), { taxRateBps: this.config.taxRateBps, discount, tip });
       const tendered = payments.reduce((s, p) => s + p.amount, 0);
       if (tendered < totals.total) {
@@ -221,6 +228,7 @@ export class OrdersService {
       if (over > cash) throw AppError.badInput('payments', 'only cash may be more than the total');
       Object.assign(order, totals, { changeGiven: over, status: OrderStatus.PAID, paidAt: at });
       for (const p of payments) order.payments.add(em.create(Payment, { order, ...p, createdAt: at }));
+      await this.hooks.onPaid(em, order, totals);
       if (order.customer) {
         await this.customers.recordVisit(em, order.customer.id, {
           at,
@@ -238,7 +246,12 @@ export class OrdersService {
     return order;
   }
 
-  /** Voids an open order: its stock goes back and it never counts toward any profile. */
+  /**
+   * Voids an order. An open order's stock goes back. A paid order (a comp or a mistake) leaves
+   * the guest's profile as if it never happened, and its points go back; its stock does not
+   * (the food was made) and refunding its payments is the payment processor's business.
+   * Either way it never counts toward any profile.
+   */
   async voidOrder(ctx: RequestContext, orderId: string, reason: string): Promise<Order> {
     const staffId = this.staffId(ctx);
     const why = reason.trim();
@@ -246,15 +259,34 @@ export class OrdersService {
     if (why.length > 500) throw AppError.badInput('reason', 'must be at most 500 characters');
     let restored: MenuItemView[] = [];
     let ticketed = false;
+    let reversedFor: string | null = null;
     await ctx.em.transactional(async (em) => {
-      const order = await this.lockOpen(em, orderId, 'void');
+      const order = await this.lock(em, orderId);
+      if (order.status === OrderStatus.VOIDED) throw new AppError(ErrorCode.CONFLICT, `Order ${order.number} is already voided`);
       await em.populate(order, ['lines']);
-      restored = await this.menu.restoreStock(em, quantitiesOf(order.lines.getItems().map((l) => ({ menuItemId: l.menuItem.id, quantity: l.quantity }))));
+      const quantities = quantitiesOf(order.lines.getItems().map((l) => ({ menuItemId: l.menuItem.id, quantity: l.quantity })));
+      if (order.status === OrderStatus.OPEN) {
+        restored = await this.menu.restoreStock(em, quantities);
+      } else if (order.customer) {
+        const [rest] = await em.execute<{ first: Date | null; last: Date | null }[]>(
+          `select min("paid_at") as first, max("paid_at") as last from "orders" where "customer_id" = ? and "status" = 'PAID' and "id" <> ?`,
+          [order.customer.id, order.id],
+        );
+        await this.customers.reverseVisit(em, order.customer.id, {
+          spend: order.total - order.tip,
+          dishes: [...quantities].map(([menuItemId, quantity]) => ({ menuItemId, quantity })),
+          firstVisitAt: rest?.first ? new Date(rest.first) : null,
+          lastVisitAt: rest?.last ? new Date(rest.last) : null,
+        });
+        await this.hooks.onVoid(em, order);
+        reversedFor = order.customer.id;
+      }
       Object.assign(order, { status: OrderStatus.VOIDED, voidedAt: new Date(), voidReason: why, voidedBy: staffId });
       await em.flush();
       ticketed = await this.kitchen.voidTicketsFor(em, order.id);
     });
     if (ticketed) this.kitchen.wake();
+    if (reversedFor) await this.customers.invalidate(reversedFor);
     this.menu.publishViews(restored);
     const order = await this.load(ctx, orderId);
     this.publish(order);
