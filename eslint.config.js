@@ -2,7 +2,7 @@ import tseslint from 'typescript-eslint';
 import vue from 'eslint-plugin-vue';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '.data/**', 'server/src/migrations/Migration*.ts', '**/*.d.ts'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '.data/**', 'server/src/migrations/Migration*.ts', '**/*.d.ts', 'displays/src/graphql/generated.ts'] },
   ...tseslint.configs.recommended,
   ...vue.configs['flat/recommended'],
   {
