@@ -35,7 +35,12 @@ export class LiveLink {
       connectionParams: { authorization: `Bearer ${token}` },
       on: {
         connecting: () => this.apply({ type: 'connecting' }),
-        connected: () => this.apply({ type: 'connected' }),
+        connected: () => {
+          this.lastEventAt.value = Date.now();
+          this.apply({ type: 'connected' });
+        },
+        // Keep-alive answers prove the link is current even when nothing happens.
+        pong: () => (this.lastEventAt.value = Date.now()),
         closed: (e) => this.apply({ type: 'closed', code: closeCode(e) ?? 1006 }),
       },
       onNonLazyError: () => undefined,
@@ -60,6 +65,21 @@ export class LiveLink {
         complete: () => undefined,
       },
     );
+  }
+
+  /**
+   * Subscribes with this exact payload object. graphql-ws sends the same object again after a
+   * reconnect, so a caller that updates `payload.variables` (a cursor) resumes from there.
+   */
+  subscribeRaw(payload: { query: string; variables: Record<string, unknown> }, sink: { next(value: unknown): void; error(err: unknown): void; complete(): void }): () => void {
+    return this.client.subscribe(payload, {
+      next: (value) => {
+        this.lastEventAt.value = Date.now();
+        sink.next(value);
+      },
+      error: (err) => sink.error(err),
+      complete: () => sink.complete(),
+    });
   }
 
   async dispose(): Promise<void> {
