@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { gql, TEST_TOKEN_SECRET } from '../../server/test/support/http.js';
+import '../../server/test/support/provided.js';
+import { freePort } from '../../server/test/support/ports.js';
+import { killServerProcesses, startServerProcess } from '../../server/test/support/server-process.js';
+import { launchChromium } from './browser.js';
+
+const DIST = fileURLToPath(new URL('../dist', import.meta.url));
+const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
+const ADMIN = { email: 'register-e2e-admin@test.pos', password: 'register-e2e-password' };
+const tag = randomUUID().slice(0, 6);
+const station = `reg${tag}`;
+
+let browser: Browser;
+let url: string;
+let admin: string;
+let server: string;
+let kitchen: string;
+let pasta: string;
+let special: string;
+
+beforeAll(async () => {
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}`;
+  await startServerProcess({
+    DATABASE_URL: inject('databaseUrl'),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    TOKEN_SECRET: TEST_TOKEN_SECRET,
+    TAX_RATE_BPS: '1000',
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    DISPLAYS_DIR: DIST,
+  }).ready;
+  const login = async (e: string, p: string) => (await gql<{ login: { token: string } }>(url, 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', { e, p })).data!.login.token;
+  admin = await login(ADMIN.email, ADMIN.password);
+  const serverEmail = `server-${tag}@test.pos`;
+  await gql(url, 'mutation($e: String!) { createStaff(input: { name: "Sam", email: $e, password: "server-password", role: SERVER }) { id } }', { e: serverEmail }, admin);
+  server = await login(serverEmail, 'server-password');
+  kitchen = (await gql<{ issueDeviceToken: string }>(url, 'mutation { issueDeviceToken(role: KITCHEN, name: "reg-line") }', {}, admin)).data!.issueDeviceToken;
+  const item = async (name: string, price: number, stock: number | null) =>
+    (await gql<{ createMenuItem: { id: string } }>(url, 'mutation($i: MenuItemInput!) { createMenuItem(input: $i) { id } }', { i: { sku: `R-${randomUUID().slice(0, 8)}`, name, category: `Test ${tag}`, price, station, stock } }, admin)).data!.createMenuItem.id;
+  pasta = await item(`Pasta ${tag}`, 1_800, null);
+  special = await item(`Special ${tag}`, 2_400, 5);
+  browser = await launchChromium();
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  killServerProcesses();
+});
+
+async function open(path: string, token: string, kind: 'staff' | 'device', size = { width: 1280, height: 800 }): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: size })).newPage();
+  await page.goto(`${url}${path}`);
+  await page.evaluate(([t, k]) => localStorage.setItem('pos.credential', JSON.stringify({ kind: k, token: t, label: 'e2e' })), [token, kind]);
+  await page.reload();
+  await page.waitForSelector('[data-testid="connection-state"][data-state="live"]', { timeout: 10_000 });
+  return page;
+}
+
+describe('the register', () => {
+  it("greys out an item the moment it is 86'd", async () => {
+    const page = await open('/register', server, 'staff');
+    const button = page.getByTestId(`menu-${special}`);
+    await button.waitFor();
+    await expect(button.isEnabled()).resolves.toBe(true);
+    await gql(url, 'mutation($id: ID!) { setStock(menuItemId: $id, stock: 0) { id } }', { id: special }, admin);
+    await page.waitForSelector(`[data-testid="menu-${special}"][data-available="false"]`, { timeout: 3_000 });
+    await expect(button.isDisabled()).resolves.toBe(true);
+    await gql(url, 'mutation($id: ID!) { setStock(menuItemId: $id, stock: 5) { id } }', { id: special }, admin);
+    await page.waitForSelector(`[data-testid="menu-${special}"][data-available="true"]`, { timeout: 3_000 });
+    await page.context().close();
+  });
+
+  it('finds a guest, adds their usual in one tap, sends to the kitchen screen within a second, and checks out', { timeout: 60_000 }, async () => {
+    const phone = `+1415555${String(Math.floor(Math.random() * 9000) + 1000)}`;
+    const guest = (await gql<{ createCustomer: { id: string } }>(url, 'mutation($p: String!) { createCustomer(input: { firstName: "Maria", phone: $p, allergies: ["shellfish"] }) { id } }', { p: phone }, admin)).data!.createCustomer.id;
+    const past = await gql<{ placeOrder: { id: string; total: number } }>(url, 'mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { id total } }', { i: { idempotencyKey: randomUUID(), customerId: guest, items: [{ menuItemId: pasta, quantity: 1 }], sendToKitchen: false } }, admin);
+    await gql(url, 'mutation($id: ID!, $i: CheckoutInput!) { checkout(orderId: $id, input: $i) { id } }', { id: past.data!.placeOrder.id, i: { idempotencyKey: randomUUID(), payments: [{ method: 'CARD', amount: past.data!.placeOrder.total }] } }, admin);
+
+    const kitchenPage = await open(`/kitchen?station=${station}`, kitchen, 'device');
+    const page = await open('/register', server, 'staff');
+    await page.locator('input[name="table"]').fill(`T${tag}`);
+    await page.locator('input[name="guestLookup"]').fill(phone.slice(2));
+    await page.getByRole('button', { name: 'Find' }).click();
+    await expect(page.getByTestId('guest-allergies').textContent()).resolves.toContain('shellfish');
+    await page.getByTestId('usual').first().click();
+    await page.getByTestId(`menu-${special}`).click();
+    await expect(page.getByTestId('cart').textContent()).resolves.toMatch(new RegExp(`1× Pasta ${tag}[\\s\\S]*1× Special ${tag}`));
+    // A double tap is one order: the second tap reuses the idempotency key.
+    await page.getByTestId('send').dblclick();
+    const sent = await page.getByTestId('register-message').textContent();
+    const number = Number(/#(\d+)/.exec(sent ?? '')?.[1]);
+    expect(number).toBeGreaterThan(0);
+    await kitchenPage.locator(`[data-testid="ticket"][data-order="${number}"]`).waitFor({ timeout: 1_000 });
+    await expect(kitchenPage.locator(`[data-testid="ticket"][data-order="${number}"]`).textContent()).resolves.toContain('SHELLFISH');
+    const orders = await gql<{ orders: { nodes: { table: string }[] } }>(url, '{ orders(first: 100) { nodes { table } } }', {}, admin);
+    expect(orders.data!.orders.nodes.filter((o) => o.table === `T${tag}`)).toHaveLength(1);
+
+    await expect(page.getByTestId('total').textContent()).resolves.toBe('$46.20');
+    await page.locator('input[name="tip"]').fill('500');
+    await page.locator('input[name="amount"]').fill('5120');
+    await page.getByTestId('pay').click();
+    await page.getByTestId('next').waitFor({ timeout: 3_000 });
+    await expect(page.getByTestId('totals').textContent()).resolves.toMatch(/Subtotal\$42\.00[\s\S]*Tax\$4\.20[\s\S]*Tip\$5\.00[\s\S]*Total\$51\.20/);
+    await page.screenshot({ path: `${SHOTS}register-1280x800.png` });
+    await page.context().close();
+    await kitchenPage.context().close();
+  });
+});
