@@ -92,22 +92,31 @@ describe('the register', () => {
     await page.getByTestId('usual').first().click();
     await page.getByTestId(`menu-${special}`).click();
     await expect(page.getByTestId('cart').textContent()).resolves.toMatch(new RegExp(`1× Pasta ${tag}[\\s\\S]*1× Special ${tag}`));
+    await page.locator('input[name="modifiers-1"]').fill('medium rare, no onions');
+    await page.locator('input[name="modifiers-1"]').blur();
+    await page.locator('input[name="notes-1"]').fill('sauce on the side');
+    await page.locator('input[name="notes-1"]').blur();
     // A double tap is one order: the second tap reuses the idempotency key.
     await page.getByTestId('send').dblclick();
     const sent = await page.getByTestId('register-message').textContent();
     const number = Number(/#(\d+)/.exec(sent ?? '')?.[1]);
     expect(number).toBeGreaterThan(0);
     await kitchenPage.locator(`[data-testid="ticket"][data-order="${number}"]`).waitFor({ timeout: 1_000 });
-    await expect(kitchenPage.locator(`[data-testid="ticket"][data-order="${number}"]`).textContent()).resolves.toContain('SHELLFISH');
+    await expect(kitchenPage.locator(`[data-testid="ticket"][data-order="${number}"]`).textContent()).resolves.toMatch(/SHELLFISH[\s\S]*medium rare · no onions[\s\S]*sauce on the side/);
     const orders = await gql<{ orders: { nodes: { table: string }[] } }>(url, '{ orders(first: 100) { nodes { table } } }', {}, admin);
     expect(orders.data!.orders.nodes.filter((o) => o.table === `T${tag}`)).toHaveLength(1);
 
     await expect(page.getByTestId('total').textContent()).resolves.toBe('$46.20');
     await page.locator('input[name="tip"]').fill('500');
-    await page.locator('input[name="amount"]').fill('5120');
+    // Split: 20.00 on a card, the rest in cash with change.
+    await page.locator('input[name="amount-0"]').fill('2000');
+    await page.getByTestId('split').click();
+    await page.locator('select[name="method-1"]').selectOption('CASH');
+    await page.locator('input[name="amount-1"]').fill('4000');
     await page.getByTestId('pay').click();
     await page.getByTestId('next').waitFor({ timeout: 3_000 });
     await expect(page.getByTestId('totals').textContent()).resolves.toMatch(/Subtotal\$42\.00[\s\S]*Tax\$4\.20[\s\S]*Tip\$5\.00[\s\S]*Total\$51\.20/);
+    await expect(page.getByTestId('register-message').textContent()).resolves.toBe('Paid: $51.20, change $8.80');
     await page.screenshot({ path: `${SHOTS}register-1280x800.png` });
     await page.context().close();
     await kitchenPage.context().close();

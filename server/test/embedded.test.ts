@@ -74,6 +74,16 @@ describe('the embedded default', () => {
     const tickets = kitchen.data!.kitchenBoard.tickets;
     expect(new Set(tickets.map((tk) => tk.station))).toEqual(new Set(['grill', 'fry', 'cold', 'bar']));
     expect(tickets.some((tk) => tk.guestAllergies.length > 0)).toBe(true);
+    // Rewards and promotions set up, and the regular's points earned through those checkouts.
+    const loyalty = await gql<{ rewards: unknown[]; promotions: { code: string }[]; customer: { loyalty: { points: number; tier: string } } }>(
+      runtime.app.url,
+      'query($id: ID!) { rewards { id } promotions { code } customer(id: $id) { loyalty { points tier } } }',
+      { id: top!.id },
+      await demoToken(runtime.app.url, 'MANAGER'),
+    );
+    expect(loyalty.data!.rewards.length).toBeGreaterThanOrEqual(3);
+    expect(loyalty.data!.promotions.map((p) => p.code)).toContain('WELCOME10');
+    expect(loyalty.data!.customer.loyalty.points).toBeGreaterThan(100);
     await runtime.stop();
     runtime = undefined;
 

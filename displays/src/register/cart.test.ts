@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addToCart, cartSubtotal, formatMoney, setQuantity, SubmitKey } from './cart';
+import { addToCart, cartSubtotal, formatMoney, parseModifiers, setQuantity, SubmitKey } from './cart';
 
 describe('the cart', () => {
   const burger = { id: 'b', name: 'Burger', price: 1_750 };
@@ -13,6 +13,15 @@ describe('the cart', () => {
     ]);
     expect(cartSubtotal(cart)).toBe(4_050);
     expect(setQuantity(cart, 0, 0).map((l) => l.name)).toEqual(['Fries']);
+  });
+
+  it('reads modifiers as typed, and keeps a modified line apart', () => {
+    expect(parseModifiers(' medium rare,, no onions ')).toEqual(['medium rare', 'no onions']);
+    const cart = addToCart([{ ...addToCart([], burger)[0]!, modifiers: ['rare'] }], burger);
+    expect(cart.map((l) => [l.quantity, l.modifiers])).toEqual([
+      [1, ['rare']],
+      [1, []],
+    ]);
   });
 
   it('formats minor units in the currency', () => {

@@ -4,18 +4,28 @@ export interface CartLine {
   unitPrice: number;
   quantity: number;
   notes: string | null;
+  modifiers: string[];
 }
 
 /** Adds one of an item; the same item without notes stacks on its line. */
 export function addToCart(lines: readonly CartLine[], item: { id: string; name: string; price: number }): CartLine[] {
-  const i = lines.findIndex((l) => l.menuItemId === item.id && !l.notes);
+  const i = lines.findIndex((l) => l.menuItemId === item.id && !l.notes && !l.modifiers.length);
   if (i >= 0) return lines.map((l, j) => (j === i ? { ...l, quantity: Math.min(99, l.quantity + 1) } : l));
-  return [...lines, { menuItemId: item.id, name: item.name, unitPrice: item.price, quantity: 1, notes: null }];
+  return [...lines, { menuItemId: item.id, name: item.name, unitPrice: item.price, quantity: 1, notes: null, modifiers: [] }];
 }
 
 export function setQuantity(lines: readonly CartLine[], index: number, quantity: number): CartLine[] {
   if (quantity <= 0) return lines.filter((_, j) => j !== index);
   return lines.map((l, j) => (j === index ? { ...l, quantity: Math.min(99, quantity) } : l));
+}
+
+/** Modifiers as typed: "medium rare, no onions". */
+export function parseModifiers(text: string): string[] {
+  return text
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean)
+    .slice(0, 20);
 }
 
 export function cartSubtotal(lines: readonly CartLine[]): number {

@@ -8,6 +8,7 @@ import { DEMO_MENU } from './demo-menu.js';
 import { planDemoGuests } from './demo-guests.js';
 import { Customer } from '../modules/customers/customer.entity.js';
 import { PaymentMethod } from '../modules/orders/order.entity.js';
+import { LifecycleStage } from '../modules/customers/lifecycle.js';
 
 /** The demo restaurant's sign-ins, printed by `pnpm start`. Never seeded outside demo mode. */
 export const DEMO_LOGINS = {
@@ -42,8 +43,21 @@ export async function seedDemo(services: Services, ctx: RequestContext, log: Log
     }
   }
   ctx.em.clear();
+  if ((await services.loyalty.promotions(ctx)).length === 0) await seedLoyalty(services, ctx);
   const guests = (await ctx.em.count(Customer, {})) === 0 ? await seedGuests(services, ctx, log) : { guests: 0, visits: 0 };
   log.info({ event: 'demo_seeded', staffAdded, itemsAdded, guestsAdded: guests.guests, visitsAdded: guests.visits }, 'demo restaurant ready');
+}
+
+/** Rewards and promotions a manager would have set up: before the guests, so their points and offers are real. */
+async function seedLoyalty(services: Services, ctx: RequestContext): Promise<void> {
+  const fork = (): RequestContext => ({ ...ctx, em: ctx.em.fork() });
+  const sorbet = await ctx.em.fork().findOne(MenuItem, { sku: 'DS-SORBET' });
+  await services.loyalty.createReward(fork(), { name: '$5 off', pointsCost: 100, discountAmount: 500 });
+  if (sorbet) await services.loyalty.createReward(fork(), { name: 'Dessert on us', pointsCost: 150, freeMenuItemId: sorbet.id });
+  await services.loyalty.createReward(fork(), { name: '$20 off', pointsCost: 400, discountAmount: 2_000 });
+  await services.loyalty.createPromotion(fork(), { name: 'Welcome: 10% off', code: 'WELCOME10', discountPercent: 10, lifecycleStage: LifecycleStage.NEW });
+  await services.loyalty.createPromotion(fork(), { name: 'We miss you: 15% off', code: 'MISSYOU15', discountPercent: 15, lifecycleStage: LifecycleStage.AT_RISK });
+  await services.loyalty.createPromotion(fork(), { name: 'Champions night: $10 off', code: 'CHAMPS10', discountAmount: 1_000, segment: 'champions' });
 }
 
 /**
