@@ -50,23 +50,6 @@ export class LiveLink {
     if (!navigator.onLine) this.onNetwork();
   }
 
-  /** Subscribes for as long as the link lives; returns the unsubscribe function. */
-  subscribe<T>(query: string, variables: Record<string, unknown>, onData: (data: T) => void): () => void {
-    return this.client.subscribe<T>(
-      { query, variables },
-      {
-        next: (r) => {
-          if (r.data) {
-            this.lastEventAt.value = Date.now();
-            onData(r.data as T);
-          }
-        },
-        error: () => undefined,
-        complete: () => undefined,
-      },
-    );
-  }
-
   /**
    * Subscribes with this exact payload object. graphql-ws sends the same object again after a
    * reconnect, so a caller that updates `payload.variables` (a cursor) resumes from there.

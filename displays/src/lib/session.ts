@@ -1,4 +1,6 @@
+import { Client, fetchExchange } from '@urql/core';
 import { ref } from 'vue';
+import { LoginDocument } from '../graphql/generated';
 
 /**
  * How this screen signs in. A wall screen signs in once and stays signed in across reloads
@@ -51,28 +53,11 @@ export function signOut(reason: string | null = null): void {
   credential.value = null;
 }
 
-interface GraphQLResult<T> {
-  data?: T | null;
-  errors?: { message: string; extensions?: { code?: string } }[];
-}
-
-/** One GraphQL request over HTTP to the same origin. Throws the first error's message. */
-export async function request<T>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
-  const res = await fetch('/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json().catch(() => ({}))) as GraphQLResult<T>;
-  if (body.errors?.length) throw new Error(body.errors[0]!.message);
-  if (!res.ok || !body.data) throw new Error(`The server answered ${res.status}`);
-  return body.data;
-}
-
+/** Staff sign-in over HTTP (no token yet), with the generated operation type. */
 export async function staffLogin(email: string, password: string): Promise<Credential> {
-  const data = await request<{ login: { token: string; staff: { name: string; role: string } } }>(
-    'mutation Login($email: String!, $password: String!) { login(email: $email, password: $password) { token staff { name role } } }',
-    { email, password },
-  );
-  return { kind: 'staff', token: data.login.token, label: `${data.login.staff.name} (${data.login.staff.role.toLowerCase()})` };
+  const client = new Client({ url: '/graphql', preferGetMethod: false, requestPolicy: 'network-only', exchanges: [fetchExchange] });
+  const res = await client.mutation(LoginDocument, { email, password }).toPromise();
+  if (res.error || !res.data) throw new Error(res.error?.graphQLErrors[0]?.message ?? res.error?.message ?? 'Sign-in failed');
+  const { token, staff } = res.data.login;
+  return { kind: 'staff', token, label: `${staff.name} (${staff.role.toLowerCase()})` };
 }
