@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -19,6 +19,7 @@ import { AppError, formatError } from './common/errors.js';
 import type { Actor, LiveFeeds, RequestContext } from './common/context.js';
 import { ResolverContainer } from './common/container.js';
 import { requestLogPlugin } from './common/request-log.js';
+import { checkOperation, protection } from './common/limits.js';
 import { buildAppSchema } from './schema.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import { AuthResolver } from './modules/auth/auth.resolver.js';
@@ -156,6 +157,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 256 * 1024 });
+  const armor = protection();
+
   // Open websockets per device, so that revoking a device token signs its screens out at once.
   const deviceSockets = new Map<string, Set<WebSocket>>();
   const trackDeviceSocket = (deviceId: string, socket: WebSocket) => {
@@ -190,6 +193,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     {
       schema,
       connectionInitWaitTimeout: 5_000,
+      // The same limits as HTTP: an operation over the limits never runs.
+      onSubscribe: (_ctx, _id, payload) => checkOperation(schema, payload.query, armor.validationRules) ?? undefined,
       onConnect: async (ctx) => {
         try {
           const actor = await services.auth.authenticate(orm.em.fork(), ctx.connectionParams?.authorization);
@@ -228,7 +233,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // main.ts owns signal handling and shuts down in order; Apollo must not race it.
     stopOnTerminationSignals: false,
     formatError: (formatted, error) => formatError(formatted, error, log),
+    validationRules: armor.validationRules,
     plugins: [
+      ...(armor.plugins as ApolloServerPlugin<RequestContext>[]),
       requestLogPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       {

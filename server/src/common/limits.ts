@@ -1,0 +1,43 @@
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { ErrorCode } from './errors.js';
+
+/**
+ * Limits every operation must stay within, on HTTP and websockets alike (graphql-armor). The
+ * deepest real screen query (a guest's orders with their lines' menu items) is depth 6 and costs
+ * about 5 000 in graphql-armor's model (objects 2, scalars 1, x1.5 per level of depth).
+ */
+export const LIMITS = { depth: 12, cost: 50_000, aliases: 15, directives: 10, tokens: 2_000 } as const;
+
+export interface Protection {
+  /** Apollo plugins (typed loosely: the armor package sees Apollo's CommonJS types). */
+  plugins: unknown[];
+  validationRules: ValidationRule[];
+}
+
+export function protection(): Protection {
+  const { plugins, validationRules } = new ApolloArmor({
+    maxDepth: { n: LIMITS.depth },
+    costLimit: { maxCost: LIMITS.cost },
+    maxAliases: { n: LIMITS.aliases },
+    maxDirectives: { n: LIMITS.directives },
+    maxTokens: { n: LIMITS.tokens },
+    blockFieldSuggestion: { enabled: true },
+  }).protect();
+  return { plugins, validationRules };
+}
+
+/**
+ * The same checks for a websocket operation: parse within the token limit, validate with the
+ * standard rules plus the limits. Returns the errors (as BAD_USER_INPUT), or null when it passes.
+ */
+export function checkOperation(schema: GraphQLSchema, query: unknown, rules: readonly ValidationRule[]): GraphQLError[] | null {
+  let document: DocumentNode;
+  try {
+    document = parse(typeof query === 'string' ? query : '', { maxTokens: LIMITS.tokens });
+  } catch (err) {
+    return [new GraphQLError((err as Error).message, { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
+  }
+  const errors = validate(schema, document, [...specifiedRules, ...rules]);
+  return errors.length ? errors.map((e) => new GraphQLError(e.message, { extensions: { code: ErrorCode.BAD_USER_INPUT } })) : null;
+}
