@@ -12,16 +12,11 @@ import { CustomerConnection, DishCount, SegmentSummary, statsOf, type CustomerSt
 import { newLoyaltyCode, normaliseBirthday, normaliseEmail, normaliseList, normaliseLoyaltyCode, normalisePhone } from './contact.js';
 import { GuestGreeting, greetingMessage } from './greeting.js';
 import { AuditEntry, Interaction, InteractionKind } from './interaction.entity.js';
-import { classify, LifecycleStage, SEGMENTS, type LifecycleRules } from './lifecycle.js';
+import { LifecycleStage, SEGMENTS, type LifecycleRules } from './lifecycle.js';
 import type { ProfileCache } from './profile-cache.js';
+import { ProfileProjection, type Visit } from './projection.js';
 
-/** What one paid order adds to its guest's profile. */
-export interface Visit {
-  at: Date;
-  /** Minor units: the order's total less the tip. */
-  spend: number;
-  dishes: { menuItemId: string; quantity: number }[];
-}
+export type { Visit } from './projection.js';
 
 export const GUEST_ARRIVED = 'GUEST_ARRIVED';
 
@@ -69,6 +64,7 @@ export interface CustomersOptions {
 export class CustomersService {
   private readonly clock: () => Date;
   private readonly extensions = new Map<string, ProfileExtension>();
+  private readonly projection: ProfileProjection;
 
   constructor(
     private readonly opts: CustomersOptions,
@@ -76,6 +72,7 @@ export class CustomersService {
     private readonly bus: EventBus,
   ) {
     this.clock = opts.clock ?? (() => new Date());
+    this.projection = new ProfileProjection(opts.lifecycle, this.clock, (id) => this.cache.invalidate(id));
   }
 
   /** Other modules put their part of the register profile into the cached profile this way. */
@@ -227,109 +224,19 @@ export class CustomersService {
     return rows.map((r) => Object.assign(new DishCount(), { menuItem: r.menuItem, count: r.count }));
   }
 
-  /**
-   * Adds one paid order to the guest's profile, inside the caller's (checkout) transaction, and
-   * reclassifies them. Three statements whatever the guest's history.
-   */
-  async recordVisit(em: EntityManager, customerId: string, visit: Visit): Promise<void> {
-    const [facts] = await em.execute<{ visit_count: number; total_spent: number; first_visit_at: Date; last_visit_at: Date }[]>(
-      `update "customer" set
-         "visit_count" = "visit_count" + 1,
-         "total_spent" = "total_spent" + ?,
-         "first_visit_at" = least(coalesce("first_visit_at", ?::timestamptz), ?::timestamptz),
-         "last_visit_at" = greatest(coalesce("last_visit_at", ?::timestamptz), ?::timestamptz),
-         "updated_at" = now()
-       where "id" = ? returning "visit_count", "total_spent", "first_visit_at", "last_visit_at"`,
-      [visit.spend, visit.at, visit.at, visit.at, visit.at, customerId],
-    );
-    if (facts) {
-      const c = classify(
-        { visitCount: facts.visit_count, totalSpent: facts.total_spent, firstVisitAt: new Date(facts.first_visit_at), lastVisitAt: new Date(facts.last_visit_at) },
-        this.clock(),
-        this.opts.lifecycle,
-      );
-      await em.execute(`update "customer" set "lifecycle_stage" = ?, "segments" = ?::text[], "classified_until" = ? where "id" = ?`, [
-        c.stage,
-        `{${c.segments.join(',')}}`,
-        c.validUntil,
-        customerId,
-      ]);
-    }
-    const perDish = new Map<string, number>();
-    for (const d of visit.dishes) perDish.set(d.menuItemId, (perDish.get(d.menuItemId) ?? 0) + d.quantity);
-    if (perDish.size === 0) return;
-    const values = [...perDish].map(() => '(?::uuid, ?::uuid, ?::int, ?::timestamptz)').join(', ');
-    const params = [...perDish].flatMap(([menuItemId, count]) => [customerId, menuItemId, count, visit.at]);
-    await em.execute(
-      `insert into "customer_dish" ("customer_id", "menu_item_id", "count", "last_ordered_at") values ${values}
-       on conflict ("customer_id", "menu_item_id") do update set
-         "count" = "customer_dish"."count" + excluded."count",
-         "last_ordered_at" = greatest("customer_dish"."last_ordered_at", excluded."last_ordered_at")`,
-      params,
-    );
+  /** Adds one paid order to the guest's profile, inside the caller's (checkout) transaction. */
+  recordVisit(em: EntityManager, customerId: string, visit: Visit): Promise<void> {
+    return this.projection.record(em, customerId, visit);
   }
 
-  /**
-   * Takes a voided paid order back out of the profile, in the caller's transaction. The caller
-   * gives the first and last visit among the guest's remaining paid orders.
-   */
-  async reverseVisit(
-    em: EntityManager,
-    customerId: string,
-    v: { spend: number; dishes: { menuItemId: string; quantity: number }[]; firstVisitAt: Date | null; lastVisitAt: Date | null },
-  ): Promise<void> {
-    const [facts] = await em.execute<{ visit_count: number; total_spent: number }[]>(
-      `update "customer" set "visit_count" = greatest(0, "visit_count" - 1), "total_spent" = greatest(0, "total_spent" - ?),
-         "first_visit_at" = ?, "last_visit_at" = ?, "updated_at" = now() where "id" = ? returning "visit_count", "total_spent"`,
-      [v.spend, v.firstVisitAt, v.lastVisitAt, customerId],
-    );
-    if (facts) {
-      const c = classify({ visitCount: facts.visit_count, totalSpent: facts.total_spent, firstVisitAt: v.firstVisitAt, lastVisitAt: v.lastVisitAt }, this.clock(), this.opts.lifecycle);
-      await em.execute(`update "customer" set "lifecycle_stage" = ?, "segments" = ?::text[], "classified_until" = ? where "id" = ?`, [
-        c.stage,
-        `{${c.segments.join(',')}}`,
-        c.validUntil,
-        customerId,
-      ]);
-    }
-    for (const d of v.dishes) {
-      await em.execute(`update "customer_dish" set "count" = "count" - ? where "customer_id" = ? and "menu_item_id" = ?`, [d.quantity, customerId, d.menuItemId]);
-    }
-    await em.execute(`delete from "customer_dish" where "customer_id" = ? and "count" <= 0`, [customerId]);
+  /** Takes a voided paid order back out of the profile, inside the caller's transaction. */
+  reverseVisit(em: EntityManager, customerId: string, v: Parameters<ProfileProjection['reverse']>[2]): Promise<void> {
+    return this.projection.reverse(em, customerId, v);
   }
 
-  /**
-   * Reclassifies the guests whose stage can have moved with the clock alone (classifiedUntil
-   * passed), in batches; an index on classified_until keeps it to those rows. Run periodically.
-   */
-  async refreshClassifications(em: EntityManager, batch = 1_000): Promise<number> {
-    const now = this.clock();
-    let total = 0;
-    for (;;) {
-      const rows = await em.execute<{ id: string; visit_count: number; total_spent: number; first_visit_at: Date | null; last_visit_at: Date | null }[]>(
-        `select "id", "visit_count", "total_spent", "first_visit_at", "last_visit_at" from "customer"
-         where "classified_until" <= ? and "erased_at" is null order by "classified_until" limit ?`,
-        [now, batch],
-      );
-      if (!rows.length) return total;
-      const values = rows.map(() => '(?::uuid, ?::lifecycle_stage, ?::text[], ?::timestamptz)').join(', ');
-      const params = rows.flatMap((r) => {
-        const c = classify(
-          { visitCount: r.visit_count, totalSpent: r.total_spent, firstVisitAt: r.first_visit_at && new Date(r.first_visit_at), lastVisitAt: r.last_visit_at && new Date(r.last_visit_at) },
-          now,
-          this.opts.lifecycle,
-        );
-        return [r.id, c.stage, `{${c.segments.join(',')}}`, c.validUntil];
-      });
-      await em.execute(
-        `update "customer" c set "lifecycle_stage" = v.stage, "segments" = v.segments, "classified_until" = v.until
-         from (values ${values}) as v(id, stage, segments, until) where c."id" = v.id`,
-        params,
-      );
-      for (const r of rows) await this.cache.invalidate(r.id);
-      total += rows.length;
-      if (rows.length < batch) return total;
-    }
+  /** Reclassifies the guests whose stage can have moved with the clock alone. Run periodically. */
+  refreshClassifications(em: EntityManager, batch = 1_000): Promise<number> {
+    return this.projection.refreshDue(em, batch);
   }
 
   // ------------------------------------------------------------------ search and segments

@@ -1,0 +1,128 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { classify, type LifecycleRules } from './lifecycle.js';
+
+/** What one paid order adds to its guest's profile. */
+export interface Visit {
+  at: Date;
+  /** Minor units: the order's total less the tip. */
+  spend: number;
+  dishes: { menuItemId: string; quantity: number }[];
+}
+
+/**
+ * The profile projection: the guest's stats, dish counts, lifecycle stage and segments, written
+ * incrementally inside the transactions that change them (checkout, void), and reclassified as
+ * the clock moves. A fixed number of statements whatever the guest's history.
+ */
+export class ProfileProjection {
+  constructor(
+    private readonly rules: LifecycleRules,
+    private readonly clock: () => Date,
+    private readonly onReclassified: (customerId: string) => Promise<void>,
+  ) {}
+
+  /**
+   * Adds one paid order to the guest's profile, inside the caller's (checkout) transaction, and
+   * reclassifies them. Three statements whatever the guest's history.
+   */
+  async record(em: EntityManager, customerId: string, visit: Visit): Promise<void> {
+    const [facts] = await em.execute<{ visit_count: number; total_spent: number; first_visit_at: Date; last_visit_at: Date }[]>(
+      `update "customer" set
+         "visit_count" = "visit_count" + 1,
+         "total_spent" = "total_spent" + ?,
+         "first_visit_at" = least(coalesce("first_visit_at", ?::timestamptz), ?::timestamptz),
+         "last_visit_at" = greatest(coalesce("last_visit_at", ?::timestamptz), ?::timestamptz),
+         "updated_at" = now()
+       where "id" = ? returning "visit_count", "total_spent", "first_visit_at", "last_visit_at"`,
+      [visit.spend, visit.at, visit.at, visit.at, visit.at, customerId],
+    );
+    if (facts) {
+      const c = classify(
+        { visitCount: facts.visit_count, totalSpent: facts.total_spent, firstVisitAt: new Date(facts.first_visit_at), lastVisitAt: new Date(facts.last_visit_at) },
+        this.clock(),
+        this.rules,
+      );
+      await em.execute(`update "customer" set "lifecycle_stage" = ?, "segments" = ?::text[], "classified_until" = ? where "id" = ?`, [
+        c.stage,
+        `{${c.segments.join(',')}}`,
+        c.validUntil,
+        customerId,
+      ]);
+    }
+    const perDish = new Map<string, number>();
+    for (const d of visit.dishes) perDish.set(d.menuItemId, (perDish.get(d.menuItemId) ?? 0) + d.quantity);
+    if (perDish.size === 0) return;
+    const values = [...perDish].map(() => '(?::uuid, ?::uuid, ?::int, ?::timestamptz)').join(', ');
+    const params = [...perDish].flatMap(([menuItemId, count]) => [customerId, menuItemId, count, visit.at]);
+    await em.execute(
+      `insert into "customer_dish" ("customer_id", "menu_item_id", "count", "last_ordered_at") values ${values}
+       on conflict ("customer_id", "menu_item_id") do update set
+         "count" = "customer_dish"."count" + excluded."count",
+         "last_ordered_at" = greatest("customer_dish"."last_ordered_at", excluded."last_ordered_at")`,
+      params,
+    );
+  }
+
+  /**
+   * Takes a voided paid order back out of the profile, in the caller's transaction. The caller
+   * gives the first and last visit among the guest's remaining paid orders.
+   */
+  async reverse(
+    em: EntityManager,
+    customerId: string,
+    v: { spend: number; dishes: { menuItemId: string; quantity: number }[]; firstVisitAt: Date | null; lastVisitAt: Date | null },
+  ): Promise<void> {
+    const [facts] = await em.execute<{ visit_count: number; total_spent: number }[]>(
+      `update "customer" set "visit_count" = greatest(0, "visit_count" - 1), "total_spent" = greatest(0, "total_spent" - ?),
+         "first_visit_at" = ?, "last_visit_at" = ?, "updated_at" = now() where "id" = ? returning "visit_count", "total_spent"`,
+      [v.spend, v.firstVisitAt, v.lastVisitAt, customerId],
+    );
+    if (facts) {
+      const c = classify({ visitCount: facts.visit_count, totalSpent: facts.total_spent, firstVisitAt: v.firstVisitAt, lastVisitAt: v.lastVisitAt }, this.clock(), this.rules);
+      await em.execute(`update "customer" set "lifecycle_stage" = ?, "segments" = ?::text[], "classified_until" = ? where "id" = ?`, [
+        c.stage,
+        `{${c.segments.join(',')}}`,
+        c.validUntil,
+        customerId,
+      ]);
+    }
+    for (const d of v.dishes) {
+      await em.execute(`update "customer_dish" set "count" = "count" - ? where "customer_id" = ? and "menu_item_id" = ?`, [d.quantity, customerId, d.menuItemId]);
+    }
+    await em.execute(`delete from "customer_dish" where "customer_id" = ? and "count" <= 0`, [customerId]);
+  }
+
+  /**
+   * Reclassifies the guests whose stage can have moved with the clock alone (classifiedUntil
+   * passed), in batches; an index on classified_until keeps it to those rows. Run periodically.
+   */
+  async refreshDue(em: EntityManager, batch = 1_000): Promise<number> {
+    const now = this.clock();
+    let total = 0;
+    for (;;) {
+      const rows = await em.execute<{ id: string; visit_count: number; total_spent: number; first_visit_at: Date | null; last_visit_at: Date | null }[]>(
+        `select "id", "visit_count", "total_spent", "first_visit_at", "last_visit_at" from "customer"
+         where "classified_until" <= ? and "erased_at" is null order by "classified_until" limit ?`,
+        [now, batch],
+      );
+      if (!rows.length) return total;
+      const values = rows.map(() => '(?::uuid, ?::lifecycle_stage, ?::text[], ?::timestamptz)').join(', ');
+      const params = rows.flatMap((r) => {
+        const c = classify(
+          { visitCount: r.visit_count, totalSpent: r.total_spent, firstVisitAt: r.first_visit_at && new Date(r.first_visit_at), lastVisitAt: r.last_visit_at && new Date(r.last_visit_at) },
+          now,
+          this.rules,
+        );
+        return [r.id, c.stage, `{${c.segments.join(',')}}`, c.validUntil];
+      });
+      await em.execute(
+        `update "customer" c set "lifecycle_stage" = v.stage, "segments" = v.segments, "classified_until" = v.until
+         from (values ${values}) as v(id, stage, segments, until) where c."id" = v.id`,
+        params,
+      );
+      for (const r of rows) await this.onReclassified(r.id);
+      total += rows.length;
+      if (rows.length < batch) return total;
+    }
+  }
+}
