@@ -20,6 +20,7 @@ import type { Actor, LiveFeeds, RequestContext } from './common/context.js';
 import { ResolverContainer } from './common/container.js';
 import { requestLogPlugin } from './common/request-log.js';
 import { checkOperation, protection } from './common/limits.js';
+import { originAllowed } from './common/origin.js';
 import { buildAppSchema } from './schema.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import { AuthResolver } from './modules/auth/auth.resolver.js';
@@ -156,7 +157,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', database: ready });
   });
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 256 * 1024 });
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: '/graphql',
+    maxPayload: 256 * 1024,
+    verifyClient: (info: { origin?: string; req: { headers: { host?: string } } }) =>
+      originAllowed(info.origin, info.req.headers.host, { allowed: config.ALLOWED_ORIGINS, production: config.NODE_ENV === 'production' }),
+  });
   const armor = protection();
 
   // Open websockets per device, so that revoking a device token signs its screens out at once.

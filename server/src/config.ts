@@ -63,6 +63,15 @@ const schema = z.object({
     .string()
     .regex(/^\s*[^:,]+:0\s*(,\s*[^:,]+:\d+\s*)*$/, 'must look like Bronze:0,Silver:500,Gold:1500')
     .default('Bronze:0,Silver:500,Gold:1500'),
+  /**
+   * Browser origins (comma-separated, e.g. https://pos.example.com) allowed to open the websocket
+   * besides the server's own; outside production, localhost origins are allowed too.
+   */
+  ALLOWED_ORIGINS: z
+    .string()
+    .transform((v) => v.split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean))
+    .pipe(z.array(z.url({ message: 'must be a comma-separated list of origins like https://pos.example.com' })))
+    .default([]),
   MIGRATE_ON_START: bool.default(true),
   SEED_DEMO: bool.optional(),
   /** Folder with the built displays, served under / when set (the embedded default sets it). */

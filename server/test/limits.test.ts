@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, startTestApp, type TestApp } from './support/app.js';
 import { LIMITS } from '../src/common/limits.js';
+import WebSocket from 'ws';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -51,5 +52,24 @@ describe('operation limits on HTTP and websockets', () => {
     await expect(collect(client, many, {}, 1).done).rejects.toThrow(/BAD_USER_INPUT.*[Aa]lias|[Aa]lias.*BAD_USER_INPUT/);
     const ok = collect(client, 'subscription { menuUpdates { id } }', {}, 1, 1000);
     await expect(ok.done).rejects.toThrow(/timed out/); // accepted, simply no event in a second
+  });
+});
+
+describe('websocket origins', () => {
+  const open = (origin?: string) =>
+    new Promise<'open' | 'refused'>((resolve) => {
+      const socket = new WebSocket(t.wsUrl, 'graphql-transport-ws', origin ? { origin } : {});
+      socket.on('open', () => {
+        socket.close();
+        resolve('open');
+      });
+      socket.on('unexpected-response', () => resolve('refused'));
+      socket.on('error', () => resolve('refused'));
+    });
+
+  it('refuses a page on another site, and lets native clients and the same origin in', async () => {
+    expect(await open('https://evil.example')).toBe('refused');
+    expect(await open()).toBe('open');
+    expect(await open(t.url)).toBe('open');
   });
 });
