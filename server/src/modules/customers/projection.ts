@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { classify, type LifecycleRules } from './lifecycle.js';
+import { classify, type LifecycleRules, type ProfileFacts } from './lifecycle.js';
 
 /** What one paid order adds to its guest's profile. */
 export interface Visit {
@@ -37,17 +37,12 @@ export class ProfileProjection {
       [visit.spend, visit.at, visit.at, visit.at, visit.at, customerId],
     );
     if (facts) {
-      const c = classify(
-        { visitCount: facts.visit_count, totalSpent: facts.total_spent, firstVisitAt: new Date(facts.first_visit_at), lastVisitAt: new Date(facts.last_visit_at) },
-        this.clock(),
-        this.rules,
-      );
-      await em.execute(`update "customer" set "lifecycle_stage" = ?, "segments" = ?::text[], "classified_until" = ? where "id" = ?`, [
-        c.stage,
-        `{${c.segments.join(',')}}`,
-        c.validUntil,
-        customerId,
-      ]);
+      await this.reclassify(em, customerId, {
+        visitCount: facts.visit_count,
+        totalSpent: facts.total_spent,
+        firstVisitAt: new Date(facts.first_visit_at),
+        lastVisitAt: new Date(facts.last_visit_at),
+      });
     }
     const perDish = new Map<string, number>();
     for (const d of visit.dishes) perDish.set(d.menuItemId, (perDish.get(d.menuItemId) ?? 0) + d.quantity);
@@ -61,6 +56,17 @@ export class ProfileProjection {
          "last_ordered_at" = greatest("customer_dish"."last_ordered_at", excluded."last_ordered_at")`,
       params,
     );
+  }
+
+  /** One statement: the guest's stage, segments and how long they hold, from the facts just written. */
+  private async reclassify(em: EntityManager, customerId: string, facts: ProfileFacts): Promise<void> {
+    const c = classify(facts, this.clock(), this.rules);
+    await em.execute(`update "customer" set "lifecycle_stage" = ?, "segments" = ?::text[], "classified_until" = ? where "id" = ?`, [
+      c.stage,
+      `{${c.segments.join(',')}}`,
+      c.validUntil,
+      customerId,
+    ]);
   }
 
   /**
@@ -78,13 +84,7 @@ export class ProfileProjection {
       [v.spend, v.firstVisitAt, v.lastVisitAt, customerId],
     );
     if (facts) {
-      const c = classify({ visitCount: facts.visit_count, totalSpent: facts.total_spent, firstVisitAt: v.firstVisitAt, lastVisitAt: v.lastVisitAt }, this.clock(), this.rules);
-      await em.execute(`update "customer" set "lifecycle_stage" = ?, "segments" = ?::text[], "classified_until" = ? where "id" = ?`, [
-        c.stage,
-        `{${c.segments.join(',')}}`,
-        c.validUntil,
-        customerId,
-      ]);
+      await this.reclassify(em, customerId, { visitCount: facts.visit_count, totalSpent: facts.total_spent, firstVisitAt: v.firstVisitAt, lastVisitAt: v.lastVisitAt });
     }
     for (const d of v.dishes) {
       await em.execute(`update "customer_dish" set "count" = "count" - ? where "customer_id" = ? and "menu_item_id" = ?`, [d.quantity, customerId, d.menuItemId]);
