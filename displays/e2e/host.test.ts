@@ -1,16 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { gql, TEST_TOKEN_SECRET } from '../../server/test/support/http.js';
-import '../../server/test/support/provided.js';
-import { freePort } from '../../server/test/support/ports.js';
-import { killServerProcesses, startServerProcess } from '../../server/test/support/server-process.js';
+import { gql } from '../../server/test/support/http.js';
+import { killServerProcesses } from '../../server/test/support/server-process.js';
 import { launchChromium } from './browser.js';
-
-const DIST = fileURLToPath(new URL('../dist', import.meta.url));
-const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
-const ADMIN = { email: 'host-e2e-admin@test.pos', password: 'host-e2e-password' };
+import { issueDevice, openScreen, SHOTS, startE2EServer } from './support.js';
 
 let browser: Browser;
 let url: string;
@@ -18,20 +12,9 @@ let admin: string;
 let device: string;
 
 beforeAll(async () => {
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  await startServerProcess({
-    DATABASE_URL: inject('databaseUrl'),
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    TOKEN_SECRET: TEST_TOKEN_SECRET,
-    ADMIN_EMAIL: ADMIN.email,
-    ADMIN_PASSWORD: ADMIN.password,
-    DISPLAYS_DIR: DIST,
-  }).ready;
-  admin = (await gql<{ login: { token: string } }>(url, 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', { e: ADMIN.email, p: ADMIN.password })).data!.login.token;
-  device = (await gql<{ issueDeviceToken: string }>(url, 'mutation { issueDeviceToken(role: HOST, name: "stand") }', {}, admin)).data!.issueDeviceToken;
+  const server = await startE2EServer('host');
+  ({ url, admin } = server);
+  device = await issueDevice(server, 'HOST', 'stand');
   browser = await launchChromium();
 }, 90_000);
 
@@ -40,13 +23,8 @@ afterAll(async () => {
   killServerProcesses();
 });
 
-async function hostPage(): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: { width: 1180, height: 820 } })).newPage();
-  await page.goto(`${url}/host`);
-  await page.evaluate((t) => localStorage.setItem('pos.credential', JSON.stringify({ kind: 'device', token: t, label: 'host stand' })), device);
-  await page.reload();
-  await page.waitForSelector('[data-testid="connection-state"][data-state="live"]', { timeout: 10_000 });
-  return page;
+function hostPage(): Promise<Page> {
+  return openScreen(browser, url, '/host', { kind: 'device', token: device }, { width: 1180, height: 820 });
 }
 
 describe('the host stand', () => {

@@ -1,17 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { gql, TEST_TOKEN_SECRET } from '../../server/test/support/http.js';
-import '../../server/test/support/provided.js';
-import { freePort } from '../../server/test/support/ports.js';
-import { killServerProcesses, startServerProcess } from '../../server/test/support/server-process.js';
+import { gql } from '../../server/test/support/http.js';
+import { killServerProcesses } from '../../server/test/support/server-process.js';
 import { launchChromium } from './browser.js';
 import { startProxy } from './proxy.js';
+import { createMenuItem, issueDevice, openScreen, SHOTS, startE2EServer } from './support.js';
 
-const DIST = fileURLToPath(new URL('../dist', import.meta.url));
-const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
-const ADMIN = { email: 'kitchen-e2e-admin@test.pos', password: 'kitchen-e2e-password' };
 const tag = randomUUID().slice(0, 6);
 const station = `line${tag}`;
 
@@ -24,25 +19,13 @@ let burger: string;
 let fries: string;
 
 beforeAll(async () => {
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  await startServerProcess({
-    DATABASE_URL: inject('databaseUrl'),
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    TOKEN_SECRET: TEST_TOKEN_SECRET,
-    ADMIN_EMAIL: ADMIN.email,
-    ADMIN_PASSWORD: ADMIN.password,
-    DISPLAYS_DIR: DIST,
-  }).ready;
-  proxy = await startProxy(port);
-  admin = (await gql<{ login: { token: string } }>(url, 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', { e: ADMIN.email, p: ADMIN.password })).data!.login.token;
-  device = (await gql<{ issueDeviceToken: string }>(url, 'mutation { issueDeviceToken(role: KITCHEN, name: "line") }', {}, admin)).data!.issueDeviceToken;
-  const item = async (name: string, allergens: string[]) =>
-    (await gql<{ createMenuItem: { id: string } }>(url, 'mutation($i: MenuItemInput!) { createMenuItem(input: $i) { id } }', { i: { sku: `E2E-${randomUUID().slice(0, 8)}`, name, category: 'Mains', price: 1500, station, allergens } }, admin)).data!.createMenuItem.id;
-  burger = await item(`Burger ${tag}`, ['gluten', 'sesame']);
-  fries = await item(`Fries ${tag}`, []);
+  const server = await startE2EServer('kitchen');
+  ({ url, admin } = server);
+  // The screens reach the server through a proxy the tests can cut.
+  proxy = await startProxy(server.port);
+  device = await issueDevice(server, 'KITCHEN', 'line');
+  burger = await createMenuItem(server, { name: `Burger ${tag}`, station, allergens: ['gluten', 'sesame'] });
+  fries = await createMenuItem(server, { name: `Fries ${tag}`, station });
   browser = await launchChromium();
 }, 90_000);
 
@@ -53,12 +36,7 @@ afterAll(async () => {
 });
 
 async function kitchenPage(width: number, height: number): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: { width, height } })).newPage();
-
-  await page.goto(`${proxy.url}/kitchen?station=${station}`);
-  await page.evaluate((t) => localStorage.setItem('pos.credential', JSON.stringify({ kind: 'device', token: t, label: 'line' })), device);
-  await page.reload();
-  await page.waitForSelector('[data-testid="connection-state"][data-state="live"]', { timeout: 10_000 });
+  const page = await openScreen(browser, proxy.url, `/kitchen?station=${station}`, { kind: 'device', token: device }, { width, height });
   await page.getByTestId('tickets').waitFor();
   return page;
 }

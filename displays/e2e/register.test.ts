@@ -1,16 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { gql, TEST_TOKEN_SECRET } from '../../server/test/support/http.js';
-import '../../server/test/support/provided.js';
-import { freePort } from '../../server/test/support/ports.js';
-import { killServerProcesses, startServerProcess } from '../../server/test/support/server-process.js';
+import { gql } from '../../server/test/support/http.js';
+import { killServerProcesses } from '../../server/test/support/server-process.js';
 import { launchChromium } from './browser.js';
+import { createMenuItem, issueDevice, openScreen, SHOTS, startE2EServer } from './support.js';
 
-const DIST = fileURLToPath(new URL('../dist', import.meta.url));
-const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
-const ADMIN = { email: 'register-e2e-admin@test.pos', password: 'register-e2e-password' };
 const tag = randomUUID().slice(0, 6);
 const station = `reg${tag}`;
 
@@ -23,29 +18,14 @@ let pasta: string;
 let special: string;
 
 beforeAll(async () => {
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  await startServerProcess({
-    DATABASE_URL: inject('databaseUrl'),
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    TOKEN_SECRET: TEST_TOKEN_SECRET,
-    TAX_RATE_BPS: '1000',
-    ADMIN_EMAIL: ADMIN.email,
-    ADMIN_PASSWORD: ADMIN.password,
-    DISPLAYS_DIR: DIST,
-  }).ready;
-  const login = async (e: string, p: string) => (await gql<{ login: { token: string } }>(url, 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', { e, p })).data!.login.token;
-  admin = await login(ADMIN.email, ADMIN.password);
+  const app = await startE2EServer('register', { TAX_RATE_BPS: '1000' });
+  ({ url, admin } = app);
   const serverEmail = `server-${tag}@test.pos`;
   await gql(url, 'mutation($e: String!) { createStaff(input: { name: "Sam", email: $e, password: "server-password", role: SERVER }) { id } }', { e: serverEmail }, admin);
-  server = await login(serverEmail, 'server-password');
-  kitchen = (await gql<{ issueDeviceToken: string }>(url, 'mutation { issueDeviceToken(role: KITCHEN, name: "reg-line") }', {}, admin)).data!.issueDeviceToken;
-  const item = async (name: string, price: number, stock: number | null) =>
-    (await gql<{ createMenuItem: { id: string } }>(url, 'mutation($i: MenuItemInput!) { createMenuItem(input: $i) { id } }', { i: { sku: `R-${randomUUID().slice(0, 8)}`, name, category: `Test ${tag}`, price, station, stock } }, admin)).data!.createMenuItem.id;
-  pasta = await item(`Pasta ${tag}`, 1_800, null);
-  special = await item(`Special ${tag}`, 2_400, 5);
+  server = (await gql<{ login: { token: string } }>(url, 'mutation($e: String!) { login(email: $e, password: "server-password") { token } }', { e: serverEmail })).data!.login.token;
+  kitchen = await issueDevice(app, 'KITCHEN', 'reg-line');
+  pasta = await createMenuItem(app, { name: `Pasta ${tag}`, category: `Test ${tag}`, price: 1_800, station });
+  special = await createMenuItem(app, { name: `Special ${tag}`, category: `Test ${tag}`, price: 2_400, station, stock: 5 });
   browser = await launchChromium();
 }, 90_000);
 
@@ -54,13 +34,8 @@ afterAll(async () => {
   killServerProcesses();
 });
 
-async function open(path: string, token: string, kind: 'staff' | 'device', size = { width: 1280, height: 800 }): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: size })).newPage();
-  await page.goto(`${url}${path}`);
-  await page.evaluate(([t, k]) => localStorage.setItem('pos.credential', JSON.stringify({ kind: k, token: t, label: 'e2e' })), [token, kind]);
-  await page.reload();
-  await page.waitForSelector('[data-testid="connection-state"][data-state="live"]', { timeout: 10_000 });
-  return page;
+function open(path: string, token: string, kind: 'staff' | 'device'): Promise<Page> {
+  return openScreen(browser, url, path, { kind, token });
 }
 
 describe('the register', () => {

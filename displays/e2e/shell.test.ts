@@ -1,42 +1,19 @@
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { gql, TEST_TOKEN_SECRET } from '../../server/test/support/http.js';
-import '../../server/test/support/provided.js';
-import { freePort } from '../../server/test/support/ports.js';
-import { killServerProcesses, startServerProcess } from '../../server/test/support/server-process.js';
+import { gql } from '../../server/test/support/http.js';
+import { killServerProcesses } from '../../server/test/support/server-process.js';
 import { launchChromium } from './browser.js';
-
-const DIST = fileURLToPath(new URL('../dist', import.meta.url));
-const ADMIN = { email: 'shell-admin@test.pos', password: 'shell-admin-password' };
+import { issueDevice, startE2EServer, type E2EServer } from './support.js';
 
 let browser: Browser;
-let port: number;
+let server: E2EServer;
 let url: string;
 let adminToken: string;
-
-function serve() {
-  return startServerProcess({
-    DATABASE_URL: inject('databaseUrl'),
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    TOKEN_SECRET: TEST_TOKEN_SECRET,
-    ADMIN_EMAIL: ADMIN.email,
-    ADMIN_PASSWORD: ADMIN.password,
-    DISPLAYS_DIR: DIST,
-  });
-}
+let ADMIN: { email: string; password: string };
 
 beforeAll(async () => {
-  port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  await serve().ready;
-  const login = await gql<{ login: { token: string } }>(url, 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', {
-    e: ADMIN.email,
-    p: ADMIN.password,
-  });
-  adminToken = login.data!.login.token;
+  server = await startE2EServer('shell');
+  ({ url, admin: adminToken, adminLogin: ADMIN } = server);
   browser = await launchChromium();
 }, 60_000);
 
@@ -56,10 +33,8 @@ async function expectState(page: Page, expected: string, timeout = 10_000): Prom
   await page.waitForSelector(`[data-testid="connection-state"][data-state="${expected}"]`, { timeout });
 }
 
-async function issueKitchenToken(name: string): Promise<string> {
-  const res = await gql<{ issueDeviceToken: string }>(url, 'mutation($n: String!) { issueDeviceToken(role: KITCHEN, name: $n) }', { n: name }, adminToken);
-  expect(res.errors).toBeUndefined();
-  return res.data!.issueDeviceToken;
+function issueKitchenToken(name: string): Promise<string> {
+  return issueDevice(server, 'KITCHEN', name);
 }
 
 describe('the displays shell in Chromium', () => {
@@ -147,7 +122,7 @@ describe('the displays shell in Chromium', () => {
     await expectState(page, 'reconnecting');
     await expect(state(page).textContent()).resolves.toBe('Reconnecting…');
 
-    await serve().ready;
+    await server.restart();
     await expectState(page, 'live', 20_000);
     await page.context().close();
   });
