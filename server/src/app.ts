@@ -10,11 +10,13 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { GraphQLError, type ExecutionResult } from 'graphql';
+import { GraphQLError, Kind, parse, type ExecutionResult } from 'graphql';
+import type { Pool } from 'pg';
 import type { Config } from './config.js';
 import type { Logger } from './infra/logger.js';
 import { isReady, type Orm } from './infra/database.js';
 import type { EventBus } from './infra/pubsub.js';
+import { Metrics, rootFields } from './infra/metrics.js';
 import { AppError, formatError } from './common/errors.js';
 import type { Actor, LiveFeeds, RequestContext } from './common/context.js';
 import { ResolverContainer } from './common/container.js';
@@ -65,19 +67,20 @@ export interface App {
   url: string;
   port: number;
   services: Services;
+  metrics: Metrics;
   /** Stop accepting, drain HTTP, close websockets. The caller closes the pools it opened. */
   close(): Promise<void>;
 }
 
-export function createServices(deps: AppDeps): Services {
+export function createServices(deps: AppDeps, metrics?: Metrics): Services {
   const menu = new MenuService(deps.bus);
-  const cache = createProfileCache({
+  const cache = instrumentCache(metrics, createProfileCache({
     redisUrl: deps.config.REDIS_URL,
     prefix: deps.config.REDIS_KEY_PREFIX,
     ttlSeconds: deps.config.PROFILE_CACHE_TTL_SECONDS,
     timeoutMs: deps.config.CACHE_TIMEOUT_MS,
     log: deps.log,
-  });
+  }));
   const customers = new CustomersService(
     {
       phoneRegion: deps.config.PHONE_DEFAULT_REGION,
@@ -127,6 +130,40 @@ export function systemContext(deps: Pick<AppDeps, 'orm' | 'log'>, actor: Actor |
   return { requestId: randomUUID(), actor, em: deps.orm.em.fork(), log: deps.log };
 }
 
+/** Counts profile cache hits and misses. */
+function instrumentCache<T extends { get(lookup: string): Promise<string | null> }>(metrics: Metrics | undefined, cache: T): T {
+  if (!metrics) return cache;
+  const get = cache.get.bind(cache);
+  cache.get = async (lookup) => {
+    const value = await get(lookup);
+    metrics.cacheLookups.inc({ result: value === null ? 'miss' : 'hit' });
+    return value;
+  };
+  return cache;
+}
+
+/** Counts events published on the bus, by topic. */
+function instrumentBus(bus: EventBus, metrics: Metrics): EventBus {
+  const publish = bus.publish.bind(bus);
+  return Object.assign(Object.create(bus) as EventBus, {
+    publish: (topic: string, ...payload: unknown[]) => {
+      metrics.eventsPublished.inc({ topic });
+      (publish as (t: string, ...p: unknown[]) => void)(topic, ...payload);
+    },
+  });
+}
+
+/** The root field of a subscription document, for metric labels ('invalid' when it does not parse). */
+function subscriptionKind(query: string, operationName?: string | null): string {
+  try {
+    const ops = parse(query).definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+    const op = ops.find((d) => !operationName || d.name?.value === operationName) ?? ops[0];
+    return op ? rootFields(op) : 'invalid';
+  } catch {
+    return 'invalid';
+  }
+}
+
 type WsExtra = {
   actor?: Actor | null;
   connectionId?: string;
@@ -134,7 +171,10 @@ type WsExtra = {
 
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config, log, orm } = deps;
-  const services = createServices(deps);
+  const pool = (await orm.em.getConnection().getNativeClient()) as Pool;
+  const metrics = new Metrics({ pool: () => pool });
+  deps = { ...deps, bus: instrumentBus(deps.bus, metrics) };
+  const services = createServices(deps, metrics);
   const container = new ResolverContainer()
     .register(new AuthResolver(services.auth))
     .register(new MenuResolver(services.menu))
@@ -152,9 +192,20 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // Ready when PostgreSQL answers with every migration applied. Redis is reported but does not
+  // take the instance out of rotation: without it lookups read PostgreSQL and the bus is down
+  // everywhere alike, so failing every replica's check would turn a degraded service into an outage.
   app.get('/readyz', async (_req, res) => {
-    const ready = await isReady(orm);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', database: ready });
+    const [database, redis] = await Promise.all([isReady(orm), deps.bus.redisHealthy()]);
+    const status = !database ? 'not ready' : redis === false ? 'degraded' : 'ready';
+    res.status(database ? 200 : 503).json({ status, database, redis: redis ?? 'not configured' });
+  });
+  app.get('/metrics', async (req, res) => {
+    if (config.METRICS_TOKEN && req.headers.authorization !== `Bearer ${config.METRICS_TOKEN}`) {
+      res.status(401).type('text/plain').send('metrics need the METRICS_TOKEN bearer token\n');
+      return;
+    }
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
   const wsServer = new WebSocketServer({
@@ -165,6 +216,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
       originAllowed(info.origin, info.req.headers.host, { allowed: config.ALLOWED_ORIGINS, production: config.NODE_ENV === 'production' }),
   });
   const armor = protection();
+  wsServer.on('connection', (socket) => {
+    metrics.wsConnections.inc();
+    socket.once('close', () => metrics.wsConnections.dec());
+  });
 
   // Open websockets per device, so that revoking a device token signs its screens out at once.
   const deviceSockets = new Map<string, Set<WebSocket>>();
@@ -201,7 +256,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
       schema,
       connectionInitWaitTimeout: 5_000,
       // The same limits as HTTP: an operation over the limits never runs.
-      onSubscribe: (_ctx, _id, payload) => checkOperation(schema, payload.query, armor.validationRules) ?? undefined,
+      onSubscribe: (ctx, id, payload) => {
+        const errors = checkOperation(schema, payload.query, armor.validationRules);
+        if (errors) return errors;
+        metrics.subscriptionStarted(ctx, id, subscriptionKind(payload.query, payload.operationName));
+      },
+      onComplete: (ctx, id) => metrics.subscriptionEnded(ctx, id),
+      onClose: (ctx) => metrics.connectionClosed(ctx),
       onConnect: async (ctx) => {
         try {
           const actor = await services.auth.authenticate(orm.em.fork(), ctx.connectionParams?.authorization);
@@ -222,7 +283,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
         log: log.child({ connectionId: ctx.extra.connectionId }),
         feeds,
       }),
-      onNext: (_ctx, _id, _payload, _args, result: ExecutionResult) => {
+      onNext: (ctx, id, _payload, _args, result: ExecutionResult) => {
+        metrics.eventsDelivered.inc({ subscription: metrics.subscriptionKind(ctx, id) });
         if (!result.errors?.length) return;
         return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e, log)) };
       },
@@ -244,6 +306,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     plugins: [
       ...(armor.plugins as ApolloServerPlugin<RequestContext>[]),
       requestLogPlugin(),
+      metrics.apolloPlugin<RequestContext>(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       {
         async serverWillStart() {
@@ -258,12 +321,22 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   await apollo.start();
 
+  // Every HTTP request gets a correlation id (the caller's X-Request-Id when it is a plain token),
+  // echoed in the response and carried by every log line of the request.
+  app.use((req, res, next) => {
+    const given = req.headers['x-request-id'];
+    const id = typeof given === 'string' && /^[\w.:-]{1,64}$/.test(given) ? given : randomUUID();
+    res.locals.requestId = id;
+    res.setHeader('x-request-id', id);
+    next();
+  });
+
   app.use(
     '/graphql',
     express.json({ limit: '256kb' }),
     expressMiddleware(apollo, {
-      context: async ({ req }): Promise<RequestContext> => {
-        const requestId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 64) || randomUUID();
+      context: async ({ req, res }): Promise<RequestContext> => {
+        const requestId = res.locals.requestId as string;
         const em = orm.em.fork();
         let actor: Actor | null;
         try {
@@ -298,6 +371,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     url: `http://${host}:${port}`,
     port,
     services,
+    metrics,
     close: () =>
       (closing ??= (async () => {
         // Apollo's drain plugins stop the listener, let in-flight requests finish and close sockets.

@@ -72,6 +72,8 @@ const schema = z.object({
     .transform((v) => v.split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean))
     .pipe(z.array(z.url({ message: 'must be a comma-separated list of origins like https://pos.example.com' })))
     .default([]),
+  /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   MIGRATE_ON_START: bool.default(true),
   SEED_DEMO: bool.optional(),
   /** Folder with the built displays, served under / when set (the embedded default sets it). */

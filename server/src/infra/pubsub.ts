@@ -9,6 +9,8 @@ import type { Logger } from './logger.js';
  * commits. Payloads cross the wire as JSON, so publish plain objects.
  */
 export interface EventBus extends PubSub {
+  /** True when the bus's Redis answers a PING, false when it does not, null when the bus is in-process. */
+  redisHealthy(): Promise<boolean | null>;
   close(): Promise<void>;
 }
 
@@ -71,7 +73,7 @@ class RedisEventTarget {
 
 export function createEventBus(opts: { redisUrl?: string; keyPrefix?: string; log?: Logger } = {}): EventBus {
   if (!opts.redisUrl) {
-    return Object.assign(createPubSub(), { close: async () => undefined });
+    return Object.assign(createPubSub(), { redisHealthy: async () => null, close: async () => undefined });
   }
   const redisOptions = { lazyConnect: false, maxRetriesPerRequest: null } as const;
   const publisher = new Redis(opts.redisUrl, redisOptions);
@@ -82,6 +84,11 @@ export function createEventBus(opts: { redisUrl?: string; keyPrefix?: string; lo
   const target = new RedisEventTarget(publisher, subscriber, `${opts.keyPrefix ?? 'pos:'}bus:`, opts.log ?? silentLog);
   const pubsub = createPubSub({ eventTarget: target as never });
   return Object.assign(pubsub, {
+    redisHealthy: async () => {
+      if (publisher.status !== 'ready') return false;
+      const pong = await Promise.race([publisher.ping().catch(() => null), new Promise((r) => setTimeout(r, 1_000, null).unref())]);
+      return pong === 'PONG';
+    },
     close: async () => {
       subscriber.disconnect();
       await publisher.quit().catch(() => publisher.disconnect());
