@@ -109,7 +109,7 @@ export class Metrics {
 
   /** Request count and latency per operation, over HTTP. */
   apolloPlugin<C extends object>(): ApolloServerPlugin<C> {
-    const metrics = this;
+    const { requests, requestSeconds } = this;
     return {
       async requestDidStart() {
         const started = process.hrtime.bigint();
@@ -126,8 +126,8 @@ export class Metrics {
             const bodyErrors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
             // The formatted errors carry the contract's codes; request-level failures only the raw ones.
             const code = (bodyErrors?.length ? bodyErrors : errors)?.[0]?.extensions?.code ?? (errors?.length ? 'INTERNAL_SERVER_ERROR' : undefined);
-            metrics.requests.inc({ type, operation, outcome: code ? String(code) : 'ok' });
-            metrics.requestSeconds.observe({ type, operation }, seconds);
+            requests.inc({ type, operation, outcome: code ? String(code) : 'ok' });
+            requestSeconds.observe({ type, operation }, seconds);
           },
         };
       },
