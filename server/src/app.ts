@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import cors from 'cors';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -331,8 +332,22 @@ export async function createApp(deps: AppDeps): Promise<App> {
     next();
   });
 
+  // CORS: the same origins as the websocket (the server's own, ALLOWED_ORIGINS, localhost outside
+  // production). A browser page elsewhere gets no CORS headers, so it cannot read responses.
+  const originRules = { allowed: config.ALLOWED_ORIGINS, production: config.NODE_ENV === 'production' };
+  const corsRules = cors<express.Request>((req, done) =>
+    done(null, {
+      origin: originAllowed(req.headers.origin, req.headers.host, originRules),
+      methods: ['GET', 'POST', 'OPTIONS'],
+      allowedHeaders: ['content-type', 'authorization', 'x-request-id', 'apollo-require-preflight'],
+      exposedHeaders: ['x-request-id'],
+      maxAge: 600,
+    }),
+  );
+
   app.use(
     '/graphql',
+    corsRules,
     express.json({ limit: '256kb' }),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<RequestContext> => {

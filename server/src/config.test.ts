@@ -26,6 +26,8 @@ describe('loadConfig', () => {
     [{ ADMIN_EMAIL: 'a@b.co' }, 'ADMIN_PASSWORD'],
     [{ TOKEN_SECRET: 'short' }, 'TOKEN_SECRET'],
     [{ NODE_ENV: 'production' }, 'TOKEN_SECRET'],
+    [{ NODE_ENV: 'production', TOKEN_SECRET: 'a-real-secret-of-at-least-32-characters' }, 'ALLOWED_ORIGINS'],
+    [{ ALLOWED_ORIGINS: 'pos.example.com' }, 'ALLOWED_ORIGINS'],
   ])('refuses %j with a message naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(name);

@@ -115,6 +115,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.NODE_ENV === 'production' && config.TOKEN_SECRET === DEV_TOKEN_SECRET) {
     problems.push('TOKEN_SECRET: must be set to a real secret in production');
   }
+  if (config.NODE_ENV === 'production' && config.ALLOWED_ORIGINS.length === 0) {
+    problems.push('ALLOWED_ORIGINS: production needs the browser origins it serves, e.g. https://pos.example.com');
+  }
   if ((config.ADMIN_EMAIL === undefined) !== (config.ADMIN_PASSWORD === undefined)) {
     problems.push('ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither');
   }
