@@ -159,7 +159,13 @@ export class AuthService {
     const normalized = email.trim().toLowerCase();
     if (await em.count(Staff, { email: normalized })) return;
     em.create(Staff, { name: 'Administrator', email: normalized, passwordHash: await hash(password), role: Role.ADMIN });
-    await em.flush();
+    try {
+      await em.flush();
+    } catch (err) {
+      // Replicas starting together race to create it: whoever lost finds it made.
+      if (err instanceof UniqueConstraintViolationException) return;
+      throw err;
+    }
     log.info({ event: 'admin_created' }, 'admin account created from ADMIN_EMAIL');
   }
 }
