@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEV_TOKEN_SECRET, loadConfig } from './config.js';
+import { CONFIG_KEYS, ConfigError, DEV_TOKEN_SECRET, loadConfig } from './config.js';
 
 describe('loadConfig', () => {
   it('has working defaults', () => {
@@ -31,5 +32,15 @@ describe('loadConfig', () => {
   ])('refuses %j with a message naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(name);
+  });
+});
+
+describe('the README configuration table', () => {
+  it('documents every setting the server reads, and no setting it does not', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.split(/^## Configuration$/m)[1]!.split(/^## /m)[0]!;
+    const documented = new Set([...section.matchAll(/^\| ([^|]+) \|/gm)].flatMap((m) => [...m[1]!.matchAll(/`([A-Z_]+)`/g)].map((k) => k[1]!)));
+    expect([...CONFIG_KEYS].filter((k) => !documented.has(k))).toEqual([]);
+    expect([...documented].filter((k) => !(CONFIG_KEYS as string[]).includes(k))).toEqual([]);
   });
 });

@@ -87,6 +87,9 @@ const schema = z.object({
 
 export type Config = z.output<typeof schema>;
 
+/** Every setting the server reads (the README's configuration table documents each). */
+export const CONFIG_KEYS = Object.keys(schema.shape) as (keyof Config)[];
+
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
