@@ -41,6 +41,27 @@ describe('pnpm serve (the built server as a process)', () => {
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   });
 
+  it('writes one structured JSON log line per request, carrying the correlation id the response echoes', { timeout: 60_000 }, async () => {
+    const port = await freePort();
+    const p = start({ DATABASE_URL: inject('databaseUrl'), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', TOKEN_SECRET: TEST_TOKEN_SECRET });
+    await p.ready;
+    const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'till-7.req-1' },
+      body: JSON.stringify({ query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', variables: { e: 'nobody@test.pos', p: 'secret-password-9' } }),
+    });
+    expect(res.headers.get('x-request-id')).toBe('till-7.req-1');
+    expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
+    await new Promise((r) => setTimeout(r, 200));
+    p.child.kill('SIGTERM');
+    await p.exited;
+    const lines = p.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const line = lines.find((l) => l.requestId === 'till-7.req-1' && l.msg === 'graphql request');
+    expect(line).toMatchObject({ operation: null, status: 200, errors: ['UNAUTHENTICATED'], service: 'pos-crm' });
+    expect(typeof line!.ms).toBe('number');
+    expect(p.output()).not.toContain('secret-password-9');
+  });
+
   it('refuses to start on a bad configuration value, naming it', { timeout: 30_000 }, async () => {
     const p = start({ DATABASE_URL: inject('databaseUrl'), PORT: 'not-a-port' });
     await expect(p.ready).rejects.toThrow(/PORT/);

@@ -12,7 +12,9 @@ export function requestLogPlugin(): ApolloServerPlugin<RequestContext> {
       return {
         async willSendResponse({ operationName, response, errors }) {
           const ms = Number(process.hrtime.bigint() - started) / 1e6;
-          const codes = errors?.map((e) => e.extensions?.code ?? 'UNKNOWN');
+          // The formatted errors carry the contract's codes; the raw ones only for request-level failures.
+          const formatted = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+          const codes = (formatted?.length ? formatted : errors)?.map((e) => e.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
           const status = response.http.status ?? 200;
           // No context when authentication failed before execution; Apollo logs nothing then either.
           (contextValue as RequestContext | undefined)?.log.info(
