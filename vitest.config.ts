@@ -33,6 +33,20 @@ export default defineConfig({
         },
       },
       {
+        // `pnpm test:faults`: real processes and injected faults (see README, Reliability).
+        extends: true,
+        test: {
+          name: 'faults',
+          root: './server',
+          include: ['faults/**/*.test.ts'],
+          globalSetup: ['./test/global-setup.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
         extends: true,
         test: {
           name: 'e2e',

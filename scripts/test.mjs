@@ -119,7 +119,10 @@ let code = 1;
 try {
   const env = { ...process.env, DATABASE_URL: await ensurePostgres(), REDIS_URL: await ensureRedis() };
   code = await run('pnpm', ['-F', '@pos/server', 'build'], env);
-  if (code === 0) code = await run('pnpm', ['exec', 'vitest', 'run', ...process.argv.slice(2)], env);
+  // The faults suite (long, injects faults into real processes) runs only when asked for: `pnpm test:faults`.
+  const args = process.argv.slice(2);
+  const projects = args.some((a) => a === '--project' || a.startsWith('--project=')) ? [] : ['--project', 'server', '--project', 'displays', '--project', 'e2e'];
+  if (code === 0) code = await run('pnpm', ['exec', 'vitest', 'run', ...projects, ...args], env);
 } catch (err) {
   console.error(`[test] ${err instanceof Error ? err.message : err}`);
   code = 1;

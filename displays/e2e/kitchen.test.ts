@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { gql } from '../../server/test/support/http.js';
 import { killServerProcesses } from '../../server/test/support/server-process.js';
 import { launchChromium } from './browser.js';
-import { startProxy } from './proxy.js';
+import { startTcpProxy as startProxy } from '../../server/test/support/tcp-proxy.js';
 import { createMenuItem, issueDevice, openScreen, SHOTS, startE2EServer } from './support.js';
 
 const tag = randomUUID().slice(0, 6);
