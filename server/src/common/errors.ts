@@ -96,10 +96,37 @@ export function formatError(
     return { ...base, extensions: { code: ErrorCode.BAD_USER_INPUT } };
   }
   const correlationId = randomUUID();
+  if (isTransient(original)) {
+    // The database (or the network to it) is briefly away: nothing was committed, and the same
+    // request with the same idempotency key is safe to repeat.
+    log.warn({ err: original, correlationId, path: formatted.path }, 'transient failure');
+    return {
+      message: `Service briefly unavailable, retry (correlation id ${correlationId})`,
+      path: formatted.path,
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, correlationId, retryable: true },
+    };
+  }
   log.error({ err: original, correlationId, path: formatted.path }, 'unexpected error');
   return {
     message: `Internal server error (correlation id ${correlationId})`,
     path: formatted.path,
     extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, correlationId },
   };
+}
+
+const TRANSIENT_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+// SQLSTATE: connection exceptions (08), shutdown and start-up (57P01-57P03), too many connections,
+// serialization failures and deadlocks (the transaction was rolled back and may be retried).
+const TRANSIENT_SQLSTATE = /^(08...|57P0[123]|53300|40001|40P01)$/;
+const TRANSIENT_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|connection is closed|Client has encountered a connection error/i;
+
+/** True for failures that say "try again" rather than "this request is wrong": the database away, a dropped connection. */
+export function isTransient(err: unknown, depth = 0): boolean {
+  if (!err || typeof err !== 'object' || depth > 5) return false;
+  const e = err as { code?: unknown; sqlState?: unknown; message?: unknown; cause?: unknown; originalError?: unknown };
+  if (typeof e.code === 'string' && (TRANSIENT_ERRNO.has(e.code) || TRANSIENT_SQLSTATE.test(e.code))) return true;
+  if (typeof e.sqlState === 'string' && TRANSIENT_SQLSTATE.test(e.sqlState)) return true;
+  if (typeof e.message === 'string' && TRANSIENT_MESSAGE.test(e.message)) return true;
+  if (err instanceof AggregateError && err.errors.some((x) => isTransient(x, depth + 1))) return true;
+  return isTransient(e.cause, depth + 1) || isTransient(e.originalError, depth + 1);
 }

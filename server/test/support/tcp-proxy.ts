@@ -12,6 +12,8 @@ export interface TcpProxy {
   reset(): void;
   /** Hold every chunk this long in each direction from now on (0 to stop). */
   delay(ms: number): void;
+  /** While on, the server's answers never arrive: the connection drops when the first byte of a response comes back. */
+  loseResponses(on: boolean): void;
   /** Connections currently open through the proxy. */
   open(): number;
   close(): Promise<void>;
@@ -26,9 +28,13 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
   const pairs = new Set<[net.Socket, net.Socket]>();
   let server: net.Server | null = null;
   let delayMs = 0;
-  const relay = (from: net.Socket, to: net.Socket) => {
+  let losing = false;
+  const relay = (from: net.Socket, to: net.Socket, response: boolean) => {
     from.on('data', (chunk) => {
-      if (delayMs === 0) to.write(chunk);
+      if (response && losing) {
+        from.destroy();
+        to.destroy();
+      } else if (delayMs === 0) to.write(chunk);
       else {
         from.pause();
         setTimeout(() => {
@@ -52,8 +58,8 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
         };
         client.on('error', drop).on('close', drop);
         upstream.on('error', drop).on('close', drop);
-        relay(client, upstream);
-        relay(upstream, client);
+        relay(client, upstream, false);
+        relay(upstream, client, true);
       });
       server.listen(port, '127.0.0.1', () => resolve());
     });
@@ -84,6 +90,9 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
     },
     delay: (ms) => {
       delayMs = ms;
+    },
+    loseResponses: (on) => {
+      losing = on;
     },
     open: () => pairs.size,
     close: cut,
