@@ -105,3 +105,39 @@ describe(`Redis killed for ${OUTAGE_MS / 1000} s during ${RATE} checkouts/s`, ()
     expect((await feed.done)[0]!.kitchenEvents.type).toBe('CREATED');
   });
 });
+
+// The harder variant: Redis paused (SIGSTOP) keeps its data, so a profile cached before the pause
+// is still there when it resumes, and the instance that could not delete it is not the only reader.
+describe('Redis paused (SIGSTOP) while a guest is erased through one of two instances', () => {
+  it('never serves the erased guest from the other instance once Redis answers again', async () => {
+    const redis = await startRedis();
+    const c = await startCluster(2, { REDIS_URL: redis.url, CACHE_TIMEOUT_MS: '50' });
+    try {
+      const [a, b] = c.instances as [Cluster['instances'][number], Cluster['instances'][number]];
+      const phone = `+1646556${String(1000 + Math.floor(Math.random() * 9000))}`;
+      const guest = (await must<{ createCustomer: { id: string } }>(a.url, 'mutation($i: CustomerInput!) { createCustomer(input: $i) { id } }', { i: { firstName: 'Paused', phone } }, c.tokens.MANAGER)).createCustomer;
+      for (let i = 0; i < 2; i++) expect((await must<{ customerLookup: { id: string } }>(b.url, LOOKUP, { p: phone }, c.tokens.SERVER)).customerLookup.id).toBe(guest.id);
+      const hits = await metric(b.url, 'pos_profile_cache_lookups_total', { result: 'hit' });
+      expect(hits).toBeGreaterThanOrEqual(1);
+
+      redis.pause();
+      expect((await must<{ eraseCustomer: boolean }>(a.url, 'mutation($id: ID!) { eraseCustomer(id: $id) }', { id: guest.id }, c.tokens.ADMIN)).eraseCustomer).toBe(true);
+      expect((await must<{ customerLookup: unknown }>(b.url, LOOKUP, { p: phone }, c.tokens.SERVER)).customerLookup).toBeNull();
+      await new Promise((r) => setTimeout(r, 3_000));
+      redis.resume();
+      // From the moment Redis answers, B asks it again and again: the stale entry must be gone by then.
+      const until = Date.now() + 3_000;
+      const served: unknown[] = [];
+      while (Date.now() < until) {
+        const found = (await must<{ customerLookup: unknown }>(b.url, LOOKUP, { p: phone }, c.tokens.SERVER)).customerLookup;
+        if (found) served.push(found);
+      }
+      expect(served).toEqual([]);
+      // And the cache works again for everyone else.
+      expect(await metric(b.url, 'pos_profile_cache_lookups_total', { result: 'miss' })).toBeGreaterThan(0);
+    } finally {
+      await c.close();
+      await redis.stop();
+    }
+  });
+});

@@ -19,6 +19,10 @@ export interface OwnRedis {
   kill(): Promise<void>;
   /** Start again on the same port. */
   start(): Promise<void>;
+  /** SIGSTOP: connections stay open and every command hangs (keeps its data). */
+  pause(): void;
+  /** SIGCONT. */
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -42,7 +46,15 @@ export async function startRedis(): Promise<OwnRedis> {
     await new Promise((r) => c.once('exit', r));
   };
   await start();
-  return { url: `redis://127.0.0.1:${port}`, port, kill, start, stop: kill };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    kill,
+    start,
+    stop: kill,
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
+  };
 }
 
 /** A PostgreSQL cluster of the test's own (the embedded binaries) that a test can stop and start. */

@@ -20,6 +20,7 @@ export interface ProfileCache {
 }
 
 const TOMBSTONE_MS = 10_000;
+const RETRY_MS = 250;
 
 const GET_SCRIPT = `local id = redis.call('GET', KEYS[1])
 if not id then return false end
@@ -36,6 +37,7 @@ export class RedisProfileCache implements ProfileCache {
   private readonly redis: Redis;
   /** Invalidations that could not reach Redis; retried when it is back, and their ids are not read meanwhile. */
   private readonly pending = new Map<string, string[]>();
+  private retryTimer: NodeJS.Timeout | null = null;
 
   constructor(
     url: string,
@@ -90,7 +92,7 @@ export class RedisProfileCache implements ProfileCache {
     }
   }
 
-  async invalidate(customerId: string, lookups: string[] = []): Promise<void> {
+  async invalidate(customerId: string, lookups: string[] = [], retrying = false): Promise<void> {
     try {
       await this.redis
         .multi()
@@ -100,15 +102,31 @@ export class RedisProfileCache implements ProfileCache {
       this.pending.delete(customerId);
     } catch (err) {
       this.pending.set(customerId, [...new Set([...(this.pending.get(customerId) ?? []), ...lookups])]);
-      this.log.warn({ err: (err as Error).message, customerId }, 'profile cache invalidation deferred until the cache is back');
+      this.scheduleRetry();
+      if (!retrying) this.log.warn({ err: (err as Error).message, customerId }, 'profile cache invalidation deferred until the cache is back');
     }
   }
 
   private async retryPending(): Promise<void> {
-    for (const [id, lookups] of [...this.pending]) await this.invalidate(id, lookups);
+    for (const [id, lookups] of [...this.pending]) await this.invalidate(id, lookups, true);
+    if (this.pending.size === 0 && this.retryTimer) {
+      clearInterval(this.retryTimer);
+      this.retryTimer = null;
+    }
+  }
+
+  /**
+   * Deferred invalidations are retried when the connection is ready again and, since a stalled
+   * Redis (paused, not disconnected) never says so, every RETRY_MS while any is pending: other
+   * instances read the shared entries as soon as Redis answers again.
+   */
+  private scheduleRetry(): void {
+    this.retryTimer ??= setInterval(() => void this.retryPending(), RETRY_MS);
+    this.retryTimer.unref();
   }
 
   async close(): Promise<void> {
+    if (this.retryTimer) clearInterval(this.retryTimer);
     this.redis.disconnect();
   }
 }
