@@ -12,7 +12,7 @@ const DOWN_MS = Number(process.env.FAULTS_PG_DOWN_MS ?? 8_000);
 
 // 2. PostgreSQL stopped and started again under load, two instances, clients retrying with their keys.
 describe('PostgreSQL restarted under load', () => {
-  it('fails mutations with a masked, retryable error while it is down, recovers without a restart, and retries make 0 duplicates and lose 0 orders', async () => {
+  it('fails mutations with a masked, retryable error while it is down, recovers without a restart, and retries make 0 duplicates and lose 0 orders', { timeout: 600_000 }, async () => {
     const pg = await startPostgres();
     await migrateDatabase(pg.url);
     const c = await startCluster(2, { DATABASE_URL: pg.url, MIGRATE_ON_START: 'false', DATABASE_POOL_MAX: '5' });
@@ -52,8 +52,10 @@ describe('PostgreSQL restarted under load', () => {
       const load = atRate(10, 4_000 + DOWN_MS + 6_000, visit);
       await sleep(4_000);
       await pg.stop();
+      const stoppedAt = Date.now();
       await sleep(DOWN_MS);
       await pg.start();
+      console.log(`[faults] PostgreSQL back after ${Date.now() - stoppedAt} ms`);
       await load;
 
       expect(lost).toEqual([]);

@@ -31,7 +31,7 @@ describe(`Redis killed for ${OUTAGE_MS / 1000} s during ${RATE} checkouts/s`, ()
       const made = await must<{ createCustomer: { id: string } }>(url, 'mutation($i: CustomerInput!) { createCustomer(input: $i) { id } }', { i: { firstName: `Guest${i}`, phone } }, c.tokens.MANAGER);
       guests.push({ id: made.createCustomer.id, phone });
     }
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await c?.close();
     await redis?.stop();

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -67,6 +67,7 @@ export interface OwnPostgres {
 
 export async function startPostgres(): Promise<OwnPostgres> {
   const dir = mkdtempSync(join(tmpdir(), 'pos-faults-pg-'));
+  chmodSync(dir, 0o755); // PostgreSQL runs as its own user when the tests run as root
   const port = await freePort();
   const log = createLogger({ LOG_LEVEL: 'warn' });
   let db: EmbeddedDatabase | undefined = await startEmbeddedPostgres({ dataDir: dir, port, database: 'pos', log });
