@@ -20,7 +20,7 @@ export function killServerProcesses(): void {
 }
 
 /** Runs the built server (`server/dist/main.js <command>`) as a real process with only the given environment. */
-export function startServerProcess(env: Record<string, string>, command = 'serve', readyTimeoutMs = 30_000): ServerProcess {
+export function startServerProcess(env: Record<string, string>, command = 'serve', readyTimeoutMs = 90_000): ServerProcess {
   if (!existsSync(SERVER_MAIN)) throw new Error('server/dist is missing: run `pnpm -F @pos/server build` (the test command does)');
   const child = spawn(process.execPath, [SERVER_MAIN, command], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
