@@ -220,6 +220,7 @@ export async function runBench(argv) {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
+      ALLOWED_ORIGINS: 'https://pos.bench.example',
       TOKEN_SECRET: randomBytes(36).toString('base64'),
       SEED_DEMO: 'false',
       MIGRATE_ON_START: 'true',
