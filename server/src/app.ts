@@ -24,6 +24,7 @@ import { ResolverContainer } from './common/container.js';
 import { requestLogPlugin } from './common/request-log.js';
 import { checkOperation, protection } from './common/limits.js';
 import { originAllowed } from './common/origin.js';
+import { sharedSubscribe } from './common/shared-subscriptions.js';
 import { buildAppSchema } from './schema.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import { AuthResolver } from './modules/auth/auth.resolver.js';
@@ -256,6 +257,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     {
       schema,
       connectionInitWaitTimeout: 5_000,
+      // One execution per live event for every subscriber with the same document, variables and role.
+      subscribe: sharedSubscribe({
+        role: (ctx) => (ctx as RequestContext).actor?.role ?? null,
+        sourceOnlyArgs: { kitchenEvents: ['since'] },
+      }),
       // The same limits as HTTP: an operation over the limits never runs.
       onSubscribe: (ctx, id, payload) => {
         const errors = checkOperation(schema, payload.query, armor.validationRules);
