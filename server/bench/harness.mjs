@@ -54,6 +54,7 @@ export function parseOptions(argv) {
       tickets: { type: 'string' },
       out: { type: 'string' },
       'keep-db': { type: 'boolean', default: false },
+      'product-main': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -127,12 +128,14 @@ export function parseOptions(argv) {
     tickets: list(values.tickets ?? d.tickets).map(Number),
     out: values.out,
     keepDb: values['keep-db'],
+    productMain: values['product-main'] ?? 'server/dist/main.js',
   };
 }
 
 export const USAGE = `pnpm bench [--customers 10000,100000,1000000] [--only W1,W4] [--quick | --smoke] [--rounds R] [--requests N]
            [--orders-per-guest 10] [--w4-rate 200] [--w4-seconds 10] [--screens 100:25,1000:20] [--w5-seconds 10]
-           [--tickets 50,500] [--out file.json] [--keep-db]
+           [--tickets 50,500] [--out file.json] [--keep-db] [--product-main server/dist/main.js (another build, for before/after)]
+BENCH_PRODUCT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" passes node flags to the product process (profiling).
 Needs PostgreSQL (DATABASE_URL, default postgres://postgres@localhost:5432/postgres) and Redis (REDIS_URL, default redis://localhost:6379).`;
 
 /** md5(text)::uuid as PostgreSQL prints it. */
@@ -227,7 +230,9 @@ export async function runBench(argv) {
       ADMIN_EMAIL: 'bench-admin@bench.example',
       ADMIN_PASSWORD: 'bench-password-123',
     };
-    const product = await startProcess('product', ['server/dist/main.js', 'serve'], env, {
+    // BENCH_PRODUCT_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", passes node flags to the product (profiling).
+    const nodeArgs = (process.env.BENCH_PRODUCT_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const product = await startProcess('product', [...nodeArgs, o.productMain, 'serve'], env, {
       cwd: ROOT,
       log: console.error,
     });

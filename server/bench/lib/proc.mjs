@@ -46,7 +46,7 @@ export function startProcess(name, args, env, { cwd, timeoutMs = 60_000, log = (
 }
 
 /** Stops a started process: SIGTERM, then SIGKILL after `graceMs`. */
-export async function stopProcess(proc, graceMs = 3_000) {
+export async function stopProcess(proc, graceMs = 10_000) {
   const { child } = proc;
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
