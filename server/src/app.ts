@@ -8,6 +8,7 @@ import express from 'express';
 import cors from 'cors';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -315,6 +316,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       requestLogPlugin(),
       metrics.apolloPlugin<RequestContext>(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // No cache hints are used; Apollo's default cache-control plugin would still run a hook per resolved field.
+      ApolloServerPluginCacheControlDisabled(),
       {
         async serverWillStart() {
           return {
