@@ -212,6 +212,17 @@ export async function runBench(argv) {
   const procs = [];
   const db = new pg.Client({ connectionString: dbUrl.toString() });
   const started = Date.now();
+  // Interrupted (Ctrl-C): stop what this run started and drop its database before leaving.
+  const onSignal = async () => {
+    log('interrupted: stopping the servers and dropping the scratch database');
+    for (const p of procs) p.child.kill('SIGKILL');
+    await db.end().catch(() => undefined);
+    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
+    await dropRedisKeys(redisUrl, redisPrefix).catch(() => undefined);
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   log(`mode ${o.mode}; workloads ${o.only.join(', ')}; guests ${o.customers.join(', ')}; database ${database}`);
   try {
     const env = {
