@@ -16,7 +16,7 @@ import { addGuests, addOpenTickets, bulkLoad, guestPhone, HISTORY_BASE, seedMenu
 import { cpuSeconds, rssBytes, startProcess, stopProcess } from './lib/proc.mjs';
 import { closedLoop, getText, oneInFlight, openLoop, openScreens, postJson } from './lib/client.mjs';
 import { median, percentile, round } from './lib/stats.mjs';
-import { evaluateBars, printReport } from './report.mjs';
+import { evaluateBars, markdownReport, printReport } from './report.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6'];
@@ -370,7 +370,8 @@ export async function runBench(argv) {
     mkdirSync(dir, { recursive: true });
     const file = o.out ?? join(dir, `bench-${report.at.replace(/[:.]/g, '-')}.json`);
     writeFileSync(file, JSON.stringify(report, null, 2));
-    log(`written ${file}`);
+    writeFileSync(file.replace(/\.json$/, '') + '.md', markdownReport(report) + '\n');
+    log(`written ${file} (and .md)`);
     return report;
   } finally {
     for (const p of procs.reverse()) await stopProcess(p).catch(() => undefined);

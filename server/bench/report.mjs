@@ -176,3 +176,25 @@ export function printReport(report) {
     `\n${report.machine.cpus} CPUs (${report.machine.cpuModel}), load average at the end ${report.machine.loadAvgAtEnd.join(' ')}; ${round(report.durationS / 60, 1)} min`,
   );
 }
+
+/** The same table and bars as Markdown (for bench/RESULTS.md). */
+export function markdownReport(report) {
+  const out = [
+    '| workload | guests | variant | target | n | median ms | p99 ms | ops/s | CPU s/1k ops | RSS MB | loop p99 ms |',
+    '|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of report.results) {
+    const entries = Object.entries(r.targets);
+    for (const [name, t] of entries) {
+      out.push(`| ${r.workload} | ${r.size.toLocaleString('en')} | ${r.variant} | ${name} | ${t.n} | ${fmt(t.medianMs, 2)} | ${fmt(t.p99Ms, 1)} | ${fmt(t.throughputPerS, 0)} | ${fmt(t.cpuSecPer1kOps, 2)} | ${fmt(t.rssMB, 0)} | ${fmt(t.eventLoopP99Ms, 1)} |`);
+    }
+    if (entries.length === 2) {
+      const [[a, p], [b, q]] = entries;
+      const x = (u, v) => (ratio(u, v) == null ? '' : `**${fmt(ratio(u, v))}x**`);
+      out.push(`| | | | ${a} / ${b} | | ${x(p.medianMs, q.medianMs)} | ${x(p.p99Ms, q.p99Ms)} | ${x(p.throughputPerS, q.throughputPerS)} | ${x(p.cpuSecPer1kOps, q.cpuSecPer1kOps)} | | |`);
+    }
+  }
+  out.push('', '| | workload | bar | measured |', '|---|---|---|---|');
+  for (const b of report.bars) out.push(`| ${b.met ? 'met' : '**not met**'} | ${b.workload} | ${b.bar} | ${b.measured} |`);
+  return out.join('\n');
+}
