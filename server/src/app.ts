@@ -8,6 +8,7 @@ import express from 'express';
 import cors from 'cors';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -24,6 +25,7 @@ import { ResolverContainer } from './common/container.js';
 import { requestLogPlugin } from './common/request-log.js';
 import { checkOperation, protection } from './common/limits.js';
 import { originAllowed } from './common/origin.js';
+import { sharedSubscribe } from './common/shared-subscriptions.js';
 import { buildAppSchema } from './schema.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import { AuthResolver } from './modules/auth/auth.resolver.js';
@@ -256,6 +258,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     {
       schema,
       connectionInitWaitTimeout: 5_000,
+      // One execution per live event for every subscriber with the same document, variables and role.
+      subscribe: sharedSubscribe({
+        role: (ctx) => (ctx as RequestContext).actor?.role ?? null,
+        sourceOnlyArgs: { kitchenEvents: ['since'] },
+      }),
       // The same limits as HTTP: an operation over the limits never runs.
       onSubscribe: (ctx, id, payload) => {
         const errors = checkOperation(schema, payload.query, armor.validationRules);
@@ -309,6 +316,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       requestLogPlugin(),
       metrics.apolloPlugin<RequestContext>(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // No cache hints are used; Apollo's default cache-control plugin would still run a hook per resolved field.
+      ApolloServerPluginCacheControlDisabled(),
       {
         async serverWillStart() {
           return {

@@ -116,6 +116,34 @@ describe('tickets', () => {
   });
 });
 
+describe('the board read', () => {
+  it('costs the same SQL statements with 2 or 30 open tickets (no N+1), and reads them in one snapshot', { timeout: 60_000 }, async () => {
+    const queries: string[] = [];
+    const counting = await startTestApp({}, { onQuery: (sql) => queries.push(sql) });
+    try {
+      const dish = await menuItem(t, { station: `pass${key().slice(0, 6)}` });
+      const station = (await t.orm.em.fork().execute<{ station: string }[]>('select station from menu_item where id = ?', [dish.id]))[0]!.station;
+      const statementsForBoard = async (expected: number) => {
+        queries.length = 0;
+        const res = await counting.gql<{ kitchenBoard: any }>(BOARD, { s: station }, counting.tokens.KITCHEN);
+        expect(res.errors).toBeUndefined();
+        expect(res.data!.kitchenBoard.tickets).toHaveLength(expected);
+        return queries.length;
+      };
+      for (let i = 0; i < 2; i++) await placeOrder(t, { items: [{ menuItemId: dish.id, quantity: 1 }] });
+      const withTwo = await statementsForBoard(2);
+      for (let i = 0; i < 28; i++) await placeOrder(t, { items: [{ menuItemId: dish.id, quantity: 1 + (i % 3) }] });
+      const withThirty = await statementsForBoard(30);
+      console.info(`SQL statements per kitchenBoard: ${withTwo} with 2 open tickets, ${withThirty} with 30`);
+      expect(withTwo).toBeGreaterThan(0);
+      expect(withThirty).toBe(withTwo);
+      expect(withThirty).toBe(1);
+    } finally {
+      await counting.close();
+    }
+  });
+});
+
 describe('no personal data in the kitchen', () => {
   it('reaches no contact, spend or profile field from KitchenTicket or KitchenEvent', () => {
     const schema = buildSchema(readFileSync(fileURLToPath(new URL('../../schema.graphql', import.meta.url)), 'utf8'));

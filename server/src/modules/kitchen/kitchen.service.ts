@@ -1,4 +1,4 @@
-import { IsolationLevel, LockMode } from '@mikro-orm/core';
+import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, ErrorCode } from '../../common/errors.js';
 import type { RequestContext } from '../../common/context.js';
@@ -66,6 +66,44 @@ function snapshot(t: KitchenTicket): Record<string, unknown> {
 }
 
 const DATES = ['createdAt', 'startedAt', 'readyAt', 'bumpedAt'] as const;
+
+/** A kitchen_ticket row as the board reads it. */
+interface BoardRow {
+  id: string;
+  order_id: string;
+  order_number: number;
+  station: string;
+  table_name: string | null;
+  status: KitchenTicket['status'];
+  items: TicketItem[];
+  guest_name: string | null;
+  guest_allergies: string[];
+  created_at: Date;
+  started_at: Date | null;
+  ready_at: Date | null;
+  bumped_at: Date | null;
+}
+
+const asDate = (d: Date | string | null): Date | null => (d === null || d instanceof Date ? d : new Date(d));
+
+/** A read-only ticket for the board (the entity's prototype gives it the orderId getter). */
+function ticketOf(r: BoardRow): KitchenTicket {
+  return Object.assign(Object.create(KitchenTicket.prototype) as KitchenTicket, {
+    id: r.id,
+    order: { id: r.order_id } as Order,
+    orderNumber: r.order_number,
+    station: r.station,
+    table: r.table_name,
+    status: r.status,
+    items: r.items,
+    guestName: r.guest_name,
+    guestAllergies: r.guest_allergies,
+    createdAt: asDate(r.created_at)!,
+    startedAt: asDate(r.started_at),
+    readyAt: asDate(r.ready_at),
+    bumpedAt: asDate(r.bumped_at),
+  });
+}
 
 function toEvent(row: EventRow): KitchenEvent & { id: number } {
   const ticket = { ...row.ticket } as Record<string, unknown>;
@@ -196,20 +234,22 @@ export class KitchenService {
 
   // ---------------------------------------------------------------- reads
 
-  /** Open tickets, all-day counts and the cursor the snapshot reflects, read in one snapshot. */
+  /**
+   * Open tickets, all-day counts and the cursor the snapshot reflects. One statement (so one
+   * snapshot, with no transaction to open) and no entity hydration: the board is read-only and
+   * a busy kitchen has hundreds of open tickets.
+   */
   async board(ctx: RequestContext, station: string | null | undefined): Promise<KitchenBoard> {
-    return ctx.em.fork().transactional(
-      async (em) => {
-        const [row] = await em.execute<{ max: string | null }[]>('select max("id")::text as max from "kitchen_event"');
-        const tickets = await em.find(
-          KitchenTicket,
-          { status: { $in: [...OPEN_STATUSES] }, ...(station ? { station } : {}) },
-          { orderBy: { createdAt: 'asc', id: 'asc' } },
-        );
-        return Object.assign(new KitchenBoard(), { tickets, allDay: allDayCounts(tickets), cursor: row?.max ?? '0' });
-      },
-      { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true },
+    const rows = await ctx.em.execute<(BoardRow & { cursor: string })[]>(
+      `with log as (select coalesce(max("id"), 0)::text as "cursor" from "kitchen_event")
+       select log."cursor", t."id", t."order_id", t."order_number", t."station", t."table_name", t."status", t."items",
+         t."guest_name", t."guest_allergies", t."created_at", t."started_at", t."ready_at", t."bumped_at"
+       from log left join "kitchen_ticket" t on t."status" in (${OPEN_STATUSES.map((st) => `'${st}'`).join(', ')})${station ? ' and t."station" = ?' : ''}
+       order by t."created_at", t."id"`,
+      station ? [station] : [],
     );
+    const tickets = rows.filter((r) => r.id !== null).map(ticketOf);
+    return Object.assign(new KitchenBoard(), { tickets, allDay: allDayCounts(tickets), cursor: rows[0]?.cursor ?? '0' });
   }
 
   /**

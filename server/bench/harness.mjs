@@ -1,0 +1,816 @@
+// `pnpm bench`: the benchmark harness. Makes a scratch database, generates data at the sizes
+// given, starts the product (`server/dist/main.js serve`) and each workload's baseline as
+// separate processes, and drives them from this process over loopback: every workload runs
+// against the product and its baseline(s) in interleaved rounds after a warm-up, bounded in
+// count and time. Prints medians, p99, throughput, CPU seconds per 1,000 operations, RSS and
+// event-loop delay p99 beside the ratios and the bars, and writes it all as JSON.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { addGuests, addOpenTickets, bulkLoad, guestPhone, HISTORY_BASE, seedMenu } from './datagen.mjs';
+import { cpuSeconds, rssBytes, startProcess, stopProcess } from './lib/proc.mjs';
+import { closedLoop, getText, oneInFlight, openLoop, openScreens, postJson } from './lib/client.mjs';
+import { median, percentile, round } from './lib/stats.mjs';
+import { evaluateBars, markdownReport, printReport } from './report.mjs';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6'];
+
+const LOOKUP = `query LookupGuest($by: CustomerLookupInput!) {
+  customerLookup(by: $by) {
+    id firstName lastName allergies tags lifecycleStage
+    stats { visitCount averageSpend }
+    usualDishes(limit: 3) { count menuItem { id name } }
+    loyalty { points tier availableRewards { id name pointsCost } }
+    offers { id title }
+  }
+}`;
+const TICKET = `id orderId orderNumber station table status items { name quantity modifiers notes allergens } guestName guestAllergies createdAt startedAt readyAt bumpedAt`;
+const BOARD = `query KitchenBoard($station: String) { kitchenBoard(station: $station) { cursor tickets { ${TICKET} } } }`;
+const EVENTS = `subscription KitchenEvents($station: String, $since: String) { kitchenEvents(station: $station, since: $since) { cursor type ticket { ${TICKET} } } }`;
+const PLACE = `mutation PlaceOrder($input: PlaceOrderInput!) { placeOrder(input: $input) { id number total } }`;
+const CHECKOUT = `mutation Checkout($orderId: ID!, $input: CheckoutInput!) { checkout(orderId: $orderId, input: $input) { id status total } }`;
+
+export function parseOptions(argv) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      customers: { type: 'string' },
+      only: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      smoke: { type: 'boolean', default: false },
+      rounds: { type: 'string' },
+      requests: { type: 'string' },
+      'orders-per-guest': { type: 'string' },
+      'w4-rate': { type: 'string' },
+      'w4-seconds': { type: 'string' },
+      screens: { type: 'string' },
+      'w5-seconds': { type: 'string' },
+      tickets: { type: 'string' },
+      out: { type: 'string' },
+      'keep-db': { type: 'boolean', default: false },
+      'product-main': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const mode = values.smoke ? 'smoke' : values.quick ? 'quick' : 'full';
+  const d = {
+    full: {
+      customers: '10000,100000,1000000',
+      rounds: 5,
+      requests: 400,
+      perGuest: 10,
+      w4Rate: 200,
+      w4Seconds: 10,
+      screens: '100:25,1000:20',
+      w5Seconds: 10,
+      tickets: '50,500',
+    },
+    quick: {
+      customers: '10000',
+      rounds: 3,
+      requests: 150,
+      perGuest: 10,
+      w4Rate: 200,
+      w4Seconds: 4,
+      screens: '100:25,1000:20',
+      w5Seconds: 4,
+      tickets: '50,500',
+    },
+    smoke: {
+      customers: '200',
+      rounds: 2,
+      requests: 12,
+      perGuest: 3,
+      w4Rate: 10,
+      w4Seconds: 1,
+      screens: '4:10',
+      w5Seconds: 1,
+      tickets: '5,20',
+    },
+  }[mode];
+  const list = (s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+  const only = values.only ? list(values.only).map((w) => w.toUpperCase()) : WORKLOADS;
+  for (const w of only)
+    if (!WORKLOADS.includes(w)) throw new Error(`--only: unknown workload ${w} (${WORKLOADS.join(', ')})`);
+  if (only.includes('W3') && !only.includes('W1')) only.push('W1');
+  if (only.includes('W3') && !only.includes('W2')) only.push('W2');
+  const customers = list(values.customers ?? d.customers).map((s) =>
+    Number(s.replace(/_/g, '').replace(/k$/i, '000').replace(/m$/i, '000000')),
+  );
+  if (customers.some((n) => !Number.isInteger(n) || n < 20 || n >= HISTORY_BASE))
+    throw new Error(`--customers: sizes between 20 and ${HISTORY_BASE - 1}`);
+  customers.sort((a, b) => a - b);
+  return {
+    mode,
+    help: values.help,
+    only,
+    customers,
+    rounds: Number(values.rounds ?? d.rounds),
+    requests: Number(values.requests ?? d.requests),
+    perGuest: Number(values['orders-per-guest'] ?? d.perGuest),
+    w4Rate: Number(values['w4-rate'] ?? d.w4Rate),
+    w4Seconds: Number(values['w4-seconds'] ?? d.w4Seconds),
+    screens: list(values.screens ?? d.screens).map((s) => {
+      const [n, rate] = s.split(':').map(Number);
+      return { n, rate: rate || 20 };
+    }),
+    w5Seconds: Number(values['w5-seconds'] ?? d.w5Seconds),
+    tickets: list(values.tickets ?? d.tickets).map(Number),
+    out: values.out,
+    keepDb: values['keep-db'],
+    productMain: values['product-main'] ?? 'server/dist/main.js',
+  };
+}
+
+export const USAGE = `pnpm bench [--customers 10000,100000,1000000] [--only W1,W4] [--quick | --smoke] [--rounds R] [--requests N]
+           [--orders-per-guest 10] [--w4-rate 200] [--w4-seconds 10] [--screens 100:25,1000:20] [--w5-seconds 10]
+           [--tickets 50,500] [--out file.json] [--keep-db] [--product-main server/dist/main.js (another build, for before/after)]
+BENCH_PRODUCT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" passes node flags to the product process (profiling).
+Needs PostgreSQL (DATABASE_URL, default postgres://postgres@localhost:5432/postgres) and Redis (REDIS_URL, default redis://localhost:6379).`;
+
+/** md5(text)::uuid as PostgreSQL prints it. */
+const md5Uuid = (text) =>
+  createHash('md5')
+    .update(text)
+    .digest('hex')
+    .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const log = (...a) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
+
+// ------------------------------------------------------------------------------- measuring
+
+/** Accumulates one target's samples for one workload variant across interleaved rounds. */
+function accumulator() {
+  return { lat: [], thr: [], ops: 0, cpu: 0, rss: 0, el: [], extra: {} };
+}
+
+/** Runs `body` against `target`, adding its latencies, throughput, ops and the target's CPU, RSS and loop delay. */
+async function phase(target, acc, body) {
+  await target.loopDelay();
+  const c0 = cpuSeconds(target.pid);
+  const r = await body();
+  acc.cpu += cpuSeconds(target.pid) - c0;
+  acc.ops += r.ops;
+  if (r.lat) for (const x of r.lat) acc.lat.push(x);
+  if (r.thr != null) acc.thr.push(r.thr);
+  acc.rss = Math.max(acc.rss, rssBytes(target.pid));
+  const el = await target.loopDelay();
+  if (el != null) acc.el.push(el);
+  return r;
+}
+
+function summarise(acc) {
+  return {
+    n: acc.lat.length,
+    medianMs: round(median(acc.lat)),
+    p99Ms: round(percentile(acc.lat, 99)),
+    throughputPerS: acc.thr.length ? round(median(acc.thr), 1) : null,
+    ops: acc.ops,
+    cpuSecPer1kOps: acc.ops ? round((acc.cpu / acc.ops) * 1000, 4) : null,
+    rssMB: acc.rss ? round(acc.rss / 2 ** 20, 1) : null,
+    eventLoopP99Ms: acc.el.length ? round(Math.max(...acc.el), 2) : null,
+    ...acc.extra,
+  };
+}
+
+/** Rounds alternate which target goes first, so drift on a noisy machine hits both alike. */
+async function interleaved(rounds, targets, run) {
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 ? [...targets].reverse() : targets;
+    for (const t of order) await run(t, r);
+  }
+}
+
+// ------------------------------------------------------------------------------- the run
+
+export async function runBench(argv) {
+  const o = parseOptions(argv);
+  if (o.help) {
+    console.log(USAGE);
+    return null;
+  }
+  const runId = `${Date.now().toString(36)}_${randomBytes(2).toString('hex')}`;
+  const baseUrl = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@localhost:5432/postgres');
+  const redisUrl = process.env.REDIS_URL ?? 'redis://localhost:6379';
+  const redisPrefix = `pos-bench:${runId}:`;
+  const database = `pos_bench_${runId}`;
+  const admin = new pg.Client({ connectionString: baseUrl.toString() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${database}"`);
+  const dbUrl = new URL(baseUrl.toString());
+  dbUrl.pathname = `/${database}`;
+  const procs = [];
+  const db = new pg.Client({ connectionString: dbUrl.toString() });
+  const started = Date.now();
+  // Interrupted (Ctrl-C): stop what this run started and drop its database before leaving.
+  const onSignal = async () => {
+    log('interrupted: stopping the servers and dropping the scratch database');
+    for (const p of procs) p.child.kill('SIGKILL');
+    await db.end().catch(() => undefined);
+    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
+    await dropRedisKeys(redisUrl, redisPrefix).catch(() => undefined);
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  log(`mode ${o.mode}; workloads ${o.only.join(', ')}; guests ${o.customers.join(', ')}; database ${database}`);
+  try {
+    const env = {
+      DATABASE_URL: dbUrl.toString(),
+      REDIS_URL: redisUrl,
+      REDIS_KEY_PREFIX: redisPrefix,
+      BENCH_REDIS_PREFIX: redisPrefix,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+      ALLOWED_ORIGINS: 'https://pos.bench.example',
+      TOKEN_SECRET: randomBytes(36).toString('base64'),
+      SEED_DEMO: 'false',
+      MIGRATE_ON_START: 'true',
+      ADMIN_EMAIL: 'bench-admin@bench.example',
+      ADMIN_PASSWORD: 'bench-password-123',
+    };
+    // BENCH_PRODUCT_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", passes node flags to the product (profiling).
+    const nodeArgs = (process.env.BENCH_PRODUCT_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const product = await startProcess('product', [...nodeArgs, o.productMain, 'serve'], env, {
+      cwd: ROOT,
+      log: console.error,
+    });
+    procs.push(product);
+    product.gqlUrl = `${product.url}/graphql`;
+    product.loopDelay = productLoopDelay(product.url);
+    await db.connect();
+
+    // Staff, a kitchen device, the menu and a loyalty catalog: through the API where the API is the only way.
+    const gql = (query, variables, token) =>
+      postJson(product.gqlUrl, { query, variables }, token ? { authorization: `Bearer ${token}` } : {});
+    const login = async (email, password) =>
+      (
+        await gql('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token staff { id } } }', {
+          e: email,
+          p: password,
+        })
+      ).data.login;
+    const adminLogin = await login(env.ADMIN_EMAIL, env.ADMIN_PASSWORD);
+    await gql(
+      'mutation($i: StaffInput!) { createStaff(input: $i) { id } }',
+      { i: { name: 'Bench Server', email: 'server@bench.example', password: 'bench-password-123', role: 'SERVER' } },
+      adminLogin.token,
+    );
+    const server = await login('server@bench.example', 'bench-password-123');
+    const kitchenToken = (
+      await gql('mutation { issueDeviceToken(role: KITCHEN, name: "bench screen") }', {}, adminLogin.token)
+    ).data.issueDeviceToken;
+    const { DEMO_MENU } = await import(pathToFileURL(join(ROOT, 'server/dist/seed/demo-menu.js')).href);
+    await seedMenu(db, DEMO_MENU);
+    const menu = (await db.query('select id, name, price, station from menu_item order by sku')).rows;
+    for (const [name, pointsCost, discountAmount] of [
+      ['Free coffee', 50, 350],
+      ['Dessert on us', 150, 900],
+      ['$25 off', 500, 2500],
+    ]) {
+      await gql(
+        'mutation($i: RewardInput!) { createReward(input: $i) { id } }',
+        { i: { name, pointsCost, discountAmount } },
+        adminLogin.token,
+      );
+    }
+    await gql(
+      'mutation($i: PromotionInput!) { createPromotion(input: $i) { id } }',
+      { i: { name: 'Regulars 10% off', code: 'REGULAR10', discountPercent: 10, lifecycleStage: 'REGULAR' } },
+      adminLogin.token,
+    );
+    await gql(
+      'mutation($i: PromotionInput!) { createPromotion(input: $i) { id } }',
+      { i: { name: 'Come back: $10 off', code: 'MISSYOU', discountAmount: 1000, lifecycleStage: 'AT_RISK' } },
+      adminLogin.token,
+    );
+
+    const baselines = {};
+    const startBaseline = async (name, file) => {
+      const p = await startProcess(name, [join('server/bench', file)], env, { cwd: ROOT, log: console.error });
+      procs.push(p);
+      p.loopDelay = statsLoopDelay(p.url);
+      baselines[name] = p;
+      return p;
+    };
+    if (o.only.includes('W1')) await startBaseline('graphql-js+ioredis', 'baseline-lookup.mjs');
+    if (o.only.includes('W2')) await startBaseline('raw pg', 'baseline-pg.mjs');
+    if (o.only.includes('W6')) await startBaseline('graphql-js+pg', 'baseline-board.mjs');
+    if (o.only.includes('W5')) await startBaseline('raw ws', 'baseline-ws.mjs');
+    product.label = 'product';
+
+    const ctx = {
+      o,
+      product,
+      baselines,
+      gql,
+      serverToken: server.token,
+      kitchenToken,
+      menu,
+      db,
+      results: [],
+      used: new Set(),
+    };
+    let have = 0;
+    for (const size of o.customers) {
+      const batch = 25_000;
+      const t0 = Date.now();
+      const grow = async () => {
+        while (have < size) {
+          const to = Math.min(size, have + batch);
+          await addGuests(db, have, to, { perGuest: o.perGuest, staffId: server.staff.id });
+          have = to;
+          if (size >= 100_000) log(`guests ${have.toLocaleString('en')} / ${size.toLocaleString('en')} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+        }
+      };
+      if (size - have >= 50_000) {
+        const rebuilt = await bulkLoad(db, grow);
+        log(`${rebuilt.length} secondary indexes rebuilt (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+      } else await grow();
+      await db.query('analyze');
+      log(
+        `${size.toLocaleString('en')} guests with about ${o.perGuest} orders each, generated in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+      );
+      ctx.size = size;
+      if (o.only.includes('W1')) await w1(ctx);
+      if (o.only.includes('W2')) await w2(ctx);
+    }
+    if (o.only.includes('W6')) await w6(ctx);
+    if (o.only.includes('W4')) await w4(ctx);
+    if (o.only.includes('W5')) await w5(ctx);
+
+    const report = {
+      at: new Date().toISOString(),
+      durationS: Math.round((Date.now() - started) / 1000),
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model,
+        memoryGB: round(totalmem() / 2 ** 30, 1),
+        loadAvgAtEnd: loadavg().map((x) => round(x, 2)),
+        node: process.version,
+      },
+      options: { ...o, help: undefined },
+      results: ctx.results,
+    };
+    report.bars = evaluateBars(report);
+    printReport(report);
+    const dir = join(ROOT, 'server', 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    const file = o.out ?? join(dir, `bench-${report.at.replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, JSON.stringify(report, null, 2));
+    writeFileSync(file.replace(/\.json$/, '') + '.md', markdownReport(report) + '\n');
+    log(`written ${file} (and .md)`);
+    return report;
+  } finally {
+    for (const p of procs.reverse()) await stopProcess(p).catch(() => undefined);
+    await db.end().catch(() => undefined);
+    if (!o.keepDb)
+      await admin
+        .query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`)
+        .catch((err) => log(`could not drop ${database}: ${err.message}`));
+    await admin.end();
+    await dropRedisKeys(redisUrl, redisPrefix).catch(() => undefined);
+  }
+}
+
+/** The product's event-loop delay p99 from /metrics (prom-client resets it on every scrape); null without /metrics. */
+function productLoopDelay(url) {
+  let available = true;
+  return async () => {
+    if (!available) return null;
+    const res = await getText(`${url}/metrics`).catch(() => null);
+    const m = res?.status === 200 && /^nodejs_eventloop_lag_p99_seconds\s+([-\d.e+]+)/m.exec(res.text);
+    if (!m) {
+      available = false;
+      return null;
+    }
+    return Number(m[1]) * 1000;
+  };
+}
+
+function statsLoopDelay(url) {
+  return async () => JSON.parse((await getText(`${url}/__stats`)).text).eventLoopDelayP99Ms;
+}
+
+async function dropRedisKeys(url, prefix) {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    if (keys.length) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  redis.disconnect();
+}
+
+/** Guests of the current size not used by any earlier lookup (so cold stays cold). */
+function freshGuests(ctx, count) {
+  const out = [];
+  for (let tries = 0; out.length < count && tries < count * 50; tries++) {
+    const i = Math.floor(Math.random() * ctx.size);
+    if (ctx.used.has(i)) continue;
+    ctx.used.add(i);
+    out.push(i);
+  }
+  if (out.length < count)
+    throw new Error(
+      `not enough unused guests at ${ctx.size} for ${count} lookups: use a larger --customers or fewer --requests`,
+    );
+  return out;
+}
+
+function record(ctx, workload, variant, targets, extra = {}) {
+  const entry = {
+    workload,
+    size: ctx.size,
+    variant,
+    ...extra,
+    targets: Object.fromEntries(targets.map(([name, acc]) => [name, summarise(acc)])),
+  };
+  ctx.results.push(entry);
+  const [p, b] = Object.values(entry.targets);
+  log(
+    `${workload} ${variant}: product median ${p.medianMs} ms p99 ${p.p99Ms} ms ${p.throughputPerS ?? '-'}/s` +
+      (b ? ` | baseline median ${b.medianMs} ms p99 ${b.p99Ms} ms ${b.throughputPerS ?? '-'}/s` : ''),
+  );
+  return entry;
+}
+
+/** Checks that product and baseline answer the same shape (same keys, recursively). */
+function sameShape(a, b, path = '') {
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b))
+      throw new Error(
+        `shape differs at ${path}: ${JSON.stringify(a)?.slice(0, 80)} vs ${JSON.stringify(b)?.slice(0, 80)}`,
+      );
+    if (a.length && b.length) sameShape(a[0], b[0], `${path}[0]`);
+    return;
+  }
+  if (a && typeof a === 'object' && b && typeof b === 'object') {
+    const ka = Object.keys(a).sort().join(',');
+    const kb = Object.keys(b).sort().join(',');
+    if (ka !== kb) throw new Error(`shape differs at ${path || '.'}: {${ka}} vs {${kb}}`);
+    for (const k of Object.keys(a)) sameShape(a[k], b[k], `${path}.${k}`);
+  }
+}
+
+// ------------------------------------------------------------------------------- W1, W2: lookups
+
+async function w1(ctx) {
+  const { o, product } = ctx;
+  const base = ctx.baselines['graphql-js+ioredis'];
+  const warm = freshGuests(ctx, Math.min(200, Math.max(10, Math.floor(ctx.size / 10))));
+  const headers = { authorization: `Bearer ${ctx.serverToken}` };
+  const call = {
+    product: (i) =>
+      postJson(
+        product.gqlUrl,
+        { query: LOOKUP, variables: { by: { phone: guestPhone(warm[i % warm.length]) } } },
+        headers,
+      ),
+    baseline: (i) =>
+      postJson(base.url, { query: LOOKUP, variables: { by: { phone: guestPhone(warm[i % warm.length]) } } }),
+  };
+  const [pr, br] = [await call.product(0), await call.baseline(0)];
+  if (pr.data.customerLookup?.id !== md5Uuid(`bench-c${warm[0]}`))
+    throw new Error(`W1: the product found the wrong guest: ${JSON.stringify(pr).slice(0, 200)}`);
+  sameShape(pr.data, br.data);
+  for (let i = 0; i < warm.length; i++) await Promise.all([call.product(i), call.baseline(i)]);
+  await oneInFlight(call.product, Math.min(100, o.requests));
+  await oneInFlight(call.baseline, Math.min(100, o.requests));
+  const accs = { product: accumulator(), baseline: accumulator() };
+  const deadline = performance.now() + 120_000;
+  await interleaved(o.rounds, ['product', 'baseline'], async (t) => {
+    const target = t === 'product' ? product : base;
+    await phase(target, accs[t], async () => {
+      const lat = await oneInFlight(call[t], o.requests, deadline);
+      const c = await closedLoop(call[t], o.requests * 2, 8, deadline);
+      return { lat, thr: (c.latencies.length / c.elapsedMs) * 1000, ops: lat.length + c.latencies.length };
+    });
+  });
+  record(
+    ctx,
+    'W1',
+    'customerLookup, cache warm',
+    [
+      ['product', accs.product],
+      [base.name, accs.baseline],
+    ],
+    { concurrencyForThroughput: 8 },
+  );
+}
+
+async function w2(ctx) {
+  const { o, product } = ctx;
+  const base = ctx.baselines['raw pg'];
+  const per = Math.max(5, Math.floor(o.requests / 2));
+  const headers = { authorization: `Bearer ${ctx.serverToken}` };
+  const body = (i) => ({ query: LOOKUP, variables: { by: { phone: guestPhone(i) } } });
+  const call = {
+    product: (i) => postJson(product.gqlUrl, body(i), headers),
+    baseline: (i) => postJson(base.url, body(i)),
+  };
+  const warmup = freshGuests(ctx, 20);
+  for (const i of warmup.slice(0, 10)) await call.product(i);
+  for (const i of warmup.slice(10)) await call.baseline(i);
+  const accs = { product: accumulator(), baseline: accumulator() };
+  const deadline = performance.now() + 120_000;
+  await interleaved(o.rounds, ['product', 'baseline'], async (t) => {
+    const guests = freshGuests(ctx, per);
+    await phase(t === 'product' ? product : base, accs[t], async () => {
+      const lat = await oneInFlight((k) => call[t](guests[k]), guests.length, deadline);
+      return { lat, ops: lat.length };
+    });
+  });
+  record(ctx, 'W2', 'customerLookup, cache cold', [
+    ['product', accs.product],
+    [base.name, accs.baseline],
+  ]);
+}
+
+// ------------------------------------------------------------------------------- W6: kitchen board
+
+const BOARD_STATIONS = ['cold', 'fry', 'bar'];
+
+async function w6(ctx) {
+  const { o, product, db } = ctx;
+  const base = ctx.baselines['graphql-js+pg'];
+  const staffId = (await db.query(`select id from staff where email = 'server@bench.example'`)).rows[0].id;
+  for (const [k, count] of o.tickets.entries()) {
+    const station = BOARD_STATIONS[k % BOARD_STATIONS.length];
+    await addOpenTickets(db, { station, count, staffId, tag: `w6-${k}` });
+    await db.query('analyze kitchen_ticket');
+    const body = { query: BOARD, variables: { station } };
+    const call = {
+      product: () => postJson(product.gqlUrl, body, { authorization: `Bearer ${ctx.kitchenToken}` }),
+      baseline: () => postJson(base.url, body),
+    };
+    const [pr, br] = [await call.product(), await call.baseline()];
+    if (pr.data.kitchenBoard.tickets.length !== count || br.data.kitchenBoard.tickets.length !== count) {
+      throw new Error(
+        `W6: expected ${count} open tickets at ${station}, product ${pr.data.kitchenBoard.tickets.length}, baseline ${br.data.kitchenBoard.tickets.length}`,
+      );
+    }
+    sameShape(pr.data, br.data);
+    await oneInFlight(call.product, Math.min(50, o.requests));
+    await oneInFlight(call.baseline, Math.min(50, o.requests));
+    const accs = { product: accumulator(), baseline: accumulator() };
+    const n = count >= 500 ? Math.max(5, Math.floor(o.requests / 4)) : o.requests;
+    const deadline = performance.now() + 120_000;
+    await interleaved(o.rounds, ['product', 'baseline'], async (t) => {
+      await phase(t === 'product' ? product : base, accs[t], async () => {
+        const lat = await oneInFlight(call[t], n, deadline);
+        const c = await closedLoop(call[t], n, 4, deadline);
+        return { lat, thr: (c.latencies.length / c.elapsedMs) * 1000, ops: lat.length + c.latencies.length };
+      });
+    });
+    record(
+      ctx,
+      'W6',
+      `kitchenBoard, ${count} open tickets`,
+      [
+        ['product', accs.product],
+        [base.name, accs.baseline],
+      ],
+      { openTickets: count, concurrencyForThroughput: 4 },
+    );
+  }
+}
+
+// ------------------------------------------------------------------------------- W4: writes
+
+async function w4(ctx) {
+  const { o, product, menu, db } = ctx;
+  const headers = { authorization: `Bearer ${ctx.serverToken}` };
+  const gql = (query, variables) => postJson(product.gqlUrl, { query, variables }, headers);
+  const key = () => randomBytes(12).toString('hex');
+  const visit = async (guest) => {
+    const a = menu[Math.floor(Math.random() * menu.length)];
+    const b = menu[Math.floor(Math.random() * menu.length)];
+    const placed = (
+      await gql(PLACE, {
+        input: {
+          idempotencyKey: key(),
+          customerId: md5Uuid(`bench-c${guest}`),
+          table: 'T9',
+          items: [
+            { menuItemId: a.id, quantity: 1 },
+            { menuItemId: b.id, quantity: 2 },
+          ],
+        },
+      })
+    ).data.placeOrder;
+    const t = performance.now();
+    const paid = (
+      await gql(CHECKOUT, {
+        orderId: placed.id,
+        input: { idempotencyKey: key(), payments: [{ method: 'CARD', amount: placed.total, reference: 'ch_bench' }] },
+      })
+    ).data.checkout;
+    if (paid.status !== 'PAID') throw new Error(`W4: checkout left the order ${paid.status}`);
+    return performance.now() - t;
+  };
+  const guests = () => Math.floor(Math.random() * ctx.size);
+  for (let i = 0; i < 10; i++) await visit(guests());
+
+  // Constant arrival rate, open loop: an order is placeOrder then checkout for a known guest.
+  const acc = accumulator();
+  const r = await phase(product, acc, async () => {
+    const res = await openLoop(() => visit(guests()), o.w4Rate, o.w4Seconds * 1000, 512);
+    return { ...res, lat: res.latencies, ops: res.completed };
+  });
+  acc.extra = {
+    targetRatePerS: o.w4Rate,
+    achievedPerS: round((r.completed / r.elapsedMs) * 1000, 1),
+    sent: r.sent,
+    completed: r.completed,
+    dropped: r.dropped,
+    errors: r.errors,
+    firstError: r.firstError,
+  };
+  acc.thr.push((r.completed / r.elapsedMs) * 1000);
+  record(ctx, 'W4', `placeOrder + checkout at ${o.w4Rate}/s`, [['product', acc]]);
+
+  // A guest's history: checkout latency for guests with 5 and with 500 past orders, interleaved.
+  const groups = [
+    [5, HISTORY_BASE],
+    [500, HISTORY_BASE + 100],
+  ];
+  for (const [orders, from] of groups) {
+    await addGuests(db, from, from + (o.mode === 'smoke' ? 2 : 5), {
+      perGuest: orders,
+      spread: 1,
+      spacingDays: 2,
+      staffId: (await db.query(`select id from staff where email = 'server@bench.example'`)).rows[0].id,
+    });
+  }
+  await db.query('analyze');
+  const hist = { 5: accumulator(), 500: accumulator() };
+  const per = Math.max(4, Math.floor(o.requests / 10));
+  await interleaved(o.rounds, groups, async ([orders, from]) => {
+    await phase(product, hist[orders], async () => {
+      const lat = [];
+      for (let k = 0; k < per; k++) lat.push(await visit(from + (k % (o.mode === 'smoke' ? 2 : 5))));
+      return { lat, ops: lat.length * 2 };
+    });
+  });
+  record(ctx, 'W4', 'checkout, guest with 5 vs 500 past orders', [
+    ['5 past orders', hist[5]],
+    ['500 past orders', hist[500]],
+  ]);
+}
+
+// ------------------------------------------------------------------------------- W5: kitchen fan-out
+
+async function w5(ctx) {
+  const { o, product } = ctx;
+  const base = ctx.baselines['raw ws'];
+  const grill = ctx.menu.filter((m) => m.station === 'grill');
+  const headers = { authorization: `Bearer ${ctx.serverToken}` };
+  const wsUrl = product.url.replace(/^http/, 'ws') + '/graphql';
+  const baseWs = base.url.replace(/^http/, 'ws');
+  const key = () => randomBytes(12).toString('hex');
+  const place = () =>
+    postJson(
+      product.gqlUrl,
+      {
+        query: PLACE,
+        variables: {
+          input: {
+            idempotencyKey: key(),
+            table: 'T1',
+            items: [{ menuItemId: grill[Math.floor(Math.random() * grill.length)].id, quantity: 1 }],
+          },
+        },
+      },
+      headers,
+    );
+  for (let i = 0; i < 5; i++) await place();
+
+  // What one order costs the product with nobody listening: subtracted to get the fan-out's own CPU.
+  const quiet = accumulator();
+  await phase(product, quiet, async () => {
+    const r = await openLoop(place, o.screens[0]?.rate ?? 20, Math.max(1000, (o.w5Seconds * 1000) / 2), 256);
+    return { lat: r.latencies, ops: r.completed };
+  });
+  const cpuPerOrder = quiet.cpu / Math.max(1, quiet.ops);
+
+  for (const { n, rate } of o.screens) {
+    // Receipts by order (product) or by message id (baseline): count and the last arrival.
+    const receipts = new Map();
+    const captured = new Map();
+    let capturing = false;
+    const onFrame = (_screen, text) => {
+      const at = performance.now();
+      const m = /"orderId":"([0-9a-f-]{36})"/.exec(text);
+      if (!m) return;
+      if (capturing) captured.set(m[1], text);
+      const r = receipts.get(m[1]);
+      if (r) {
+        r.count++;
+        r.last = at;
+      } else receipts.set(m[1], { count: 1, last: at });
+    };
+    const rss0 = { product: rssBytes(product.pid), baseline: rssBytes(base.pid) };
+    const screens = await openScreens(wsUrl, n, {
+      token: ctx.kitchenToken,
+      subscribe: { query: EVENTS, variables: { station: 'grill' } },
+      onFrame,
+    });
+    const rawScreens = await openScreens(baseWs, n, { onFrame });
+    await sleep(1000 + n);
+    const perScreenKB = {
+      product: (rssBytes(product.pid) - rss0.product) / n / 1024,
+      baseline: (rssBytes(base.pid) - rss0.baseline) / n / 1024,
+    };
+    // The baseline sends a frame of the product's exact size: a real product frame with another id.
+    receipts.clear();
+    capturing = true;
+    const probe = (await place()).data.placeOrder.id;
+    for (let waited = 0; !captured.has(probe) && waited < 5000; waited += 20) await sleep(20);
+    capturing = false;
+    const template = captured.get(probe)?.replace(probe, '{{ID}}');
+    if (!template) throw new Error(`W5: no kitchen event reached the screens within 5 s with ${n} screens`);
+    await sleep(500);
+
+    const accs = { product: accumulator(), baseline: accumulator() };
+    const runFor = (o.w5Seconds * 1000) / 2;
+    await interleaved(2, ['product', 'baseline'], async (t) => {
+      receipts.clear();
+      const starts = new Map();
+      await phase(t === 'product' ? product : base, accs[t], async () => {
+        const r = await openLoop(
+          async (i) => {
+            const t0 = performance.now();
+            if (t === 'product') {
+              const orderId = (await place()).data.placeOrder.id;
+              starts.set(orderId, t0);
+            } else {
+              const id = md5Uuid(`w5-${n}-${i}-${Math.random()}`);
+              starts.set(id, t0);
+              await postJson(`${base.url}/publish`, { frame: template.replace('{{ID}}', id) });
+            }
+          },
+          rate,
+          runFor,
+          256,
+        );
+        // Stragglers: wait until every screen has every event, or 3 s.
+        const until = performance.now() + 3000;
+        while (performance.now() < until && [...starts.keys()].some((id) => (receipts.get(id)?.count ?? 0) < n))
+          await sleep(20);
+        const lat = [];
+        let delivered = 0;
+        for (const [id, t0] of starts) {
+          const got = receipts.get(id);
+          delivered += got?.count ?? 0;
+          if (got?.count === n) lat.push(got.last - t0);
+        }
+        const a = accs[t].extra;
+        a.events = (a.events ?? 0) + starts.size;
+        a.delivered = (a.delivered ?? 0) + delivered;
+        a.errors = (a.errors ?? 0) + r.errors + r.dropped;
+        if (r.firstError) a.firstError = r.firstError;
+        return { lat, ops: delivered };
+      });
+    });
+    await screens.close();
+    await rawScreens.close();
+    for (const [t, acc] of Object.entries(accs)) {
+      const e = acc.extra;
+      e.expected = e.events * n;
+      e.deliveredPct = round((100 * e.delivered) / Math.max(1, e.expected), 2);
+      e.cpuMsPerDelivered = round((acc.cpu / Math.max(1, e.delivered)) * 1000, 5);
+      e.memoryPerScreenKB = round(perScreenKB[t], 1);
+      if (t === 'product')
+        e.fanoutCpuMsPerDelivered = round(
+          (Math.max(0, acc.cpu - cpuPerOrder * e.events) / Math.max(1, e.delivered)) * 1000,
+          5,
+        );
+    }
+    accs.product.extra.placeOrderCpuMs = round(cpuPerOrder * 1000, 2);
+    record(
+      ctx,
+      'W5',
+      `${n} screens at ${rate} orders/s`,
+      [
+        ['product', accs.product],
+        [base.name, accs.baseline],
+      ],
+      { screens: n, ratePerS: rate },
+    );
+  }
+}

@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import './support/provided.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'pos-bench-smoke-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs `scripts/bench.mjs` as `pnpm bench` would, with this run's PostgreSQL and Redis. */
+function bench(args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['scripts/bench.mjs', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += String(d)));
+    child.stderr.on('data', (d) => (out += String(d)));
+    child.on('exit', (code) => resolve({ code, out }));
+  });
+}
+
+describe('pnpm bench (smoke run: tiny sizes, a few requests; no timing bars asserted)', () => {
+  it('runs every workload against its baselines and reports a table, the bars and JSON', { timeout: 120_000 }, async () => {
+    const file = join(dir, 'smoke.json');
+    const { code, out } = await bench(['--smoke', '--customers', '120,240', '--out', file]);
+    expect(code, out).toBe(0);
+    expect(out).toMatch(/workload\s+guests\s+variant\s+target\s+n\s+median ms\s+p99 ms/);
+    expect(out).toContain('ratio product/graphql-js+ioredis');
+
+    const report = JSON.parse(readFileSync(file, 'utf8'));
+    const workloads = new Set(report.results.map((r: { workload: string }) => r.workload));
+    expect([...workloads].sort()).toEqual(['W1', 'W2', 'W4', 'W5', 'W6']);
+    expect(new Set(report.bars.map((b: { workload: string }) => b.workload))).toEqual(new Set(['W1', 'W2', 'W3', 'W4', 'W5', 'W6']));
+    expect(report.results.filter((r: { workload: string }) => r.workload === 'W1').map((r: { size: number }) => r.size)).toEqual([120, 240]);
+
+    const baselineOf: Record<string, string> = { W1: 'graphql-js+ioredis', W2: 'raw pg', W5: 'raw ws', W6: 'graphql-js+pg' };
+    for (const r of report.results) {
+      const names = Object.keys(r.targets);
+      if (baselineOf[r.workload]) expect(names, r.variant).toEqual(['product', baselineOf[r.workload]]);
+      for (const [name, t] of Object.entries<Record<string, number | null>>(r.targets)) {
+        const where = `${r.workload} ${r.variant} ${name}`;
+        expect(t.n, where).toBeGreaterThan(0);
+        expect(t.medianMs, where).toBeGreaterThan(0);
+        expect(t.p99Ms!, where).toBeGreaterThanOrEqual(t.medianMs!);
+        expect(t.medianMs!, where).toBeLessThan(30_000);
+        expect(t.ops, where).toBeGreaterThanOrEqual(t.n!);
+        expect(t.cpuSecPer1kOps, where).not.toBeNull();
+        expect(t.rssMB!, where).toBeGreaterThan(10);
+        // A phase shorter than the 10 ms sampling interval has no loop-delay sample (null), never a negative one.
+        if (t.eventLoopP99Ms !== null) expect(t.eventLoopP99Ms, where).toBeGreaterThanOrEqual(0);
+        if (r.workload === 'W1' || r.workload === 'W6') expect(t.throughputPerS!, where).toBeGreaterThan(0);
+      }
+    }
+    const baselineLoop = report.results.flatMap((r: { workload: string; targets: Record<string, { eventLoopP99Ms: number | null }> }) =>
+      baselineOf[r.workload] ? [r.targets[baselineOf[r.workload]!]!.eventLoopP99Ms] : [],
+    );
+    expect(baselineLoop.some((x: number | null) => x !== null && x > 0), 'baselines report their event-loop delay').toBe(true);
+    const w4 = report.results.find((r: { variant: string }) => r.variant.startsWith('placeOrder + checkout')).targets.product;
+    expect(w4.errors).toBe(0);
+    expect(w4.completed).toBe(w4.sent);
+    for (const r of report.results.filter((x: { workload: string }) => x.workload === 'W5')) {
+      for (const t of Object.values<Record<string, number>>(r.targets)) {
+        expect(t.deliveredPct).toBe(100);
+        expect(t.memoryPerScreenKB).not.toBeNull();
+      }
+    }
+    expect(report.results.filter((r: { workload: string }) => r.workload === 'W6').map((r: { openTickets: number }) => r.openTickets)).toEqual([5, 20]);
+  });
+
+  it('refuses an unknown workload before it touches anything', async () => {
+    const { code, out } = await bench(['--only', 'W9']);
+    expect(code).not.toBe(0);
+    expect(out).toContain('unknown workload W9');
+  });
+});
