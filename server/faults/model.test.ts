@@ -6,9 +6,9 @@
  * PostgreSQL and in the Redis cache) equals a recomputation from the history; the kitchen
  * board, and a screen following kitchenEvents, equal the model; refused requests wrote nothing.
  *
- * A failure prints fast-check's seed and path; replay it with
- *   MODEL_SEED=<seed> MODEL_PATH=<path> pnpm test:faults server/faults/model.test.ts
- * MODEL_RUNS sets the number of runs (default 20).
+ * A failure prints the shrunk counterexample and the command that replays it:
+ *   MODEL_SEED=<seed> MODEL_PATH=<path> MODEL_REPLAY=<replayPath> pnpm test:faults server/faults/model.test.ts
+ * MODEL_RUNS sets the number of runs (default 20); MODEL_BUDGET_MS the time budget (default 80 s).
  */
 import fc from 'fast-check';
 import type { Client } from 'graphql-ws';
@@ -16,6 +16,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../test/support/app.js';
 import { commandArbitraries } from './model/commands.js';
 import { Restaurant, tally } from './model/restaurant.js';
+
+/** An assertion's message with what was expected and what the server gave. */
+function explain(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const { actual, expected } = err as Error & { actual?: unknown; expected?: unknown };
+  return actual === undefined && expected === undefined
+    ? err.message
+    : `${err.message}\n  expected: ${JSON.stringify(expected)}\n  server:   ${JSON.stringify(actual)}`;
+}
 
 const ITEMS = 4;
 const GUESTS = 3;
@@ -53,7 +62,11 @@ describe('model-based: the server against a model of the restaurant', () => {
     const details = await fc.check(
       fc.asyncProperty(
         run,
-        fc.commands(commandArbitraries(ITEMS, GUESTS), { maxCommands: 30, size: 'max' }),
+        fc.commands(commandArbitraries(ITEMS, GUESTS), {
+          maxCommands: 30,
+          size: 'max',
+          replayPath: process.env.MODEL_REPLAY,
+        }),
         async (params, cmds) => {
           const { model, real } = await Restaurant.open(t, kitchenSocket, { ...params, guests: GUESTS });
           try {
@@ -73,7 +86,15 @@ describe('model-based: the server against a model of the restaurant', () => {
     console.log(
       `[model] ${details.numRuns} runs in ${Math.round((Date.now() - started) / 1000)} s (seed ${details.seed}${details.interrupted ? ', stopped at the time budget' : ''})`,
     );
-    if (details.failed) throw new Error(fc.defaultReportMessage(details));
+    if (details.failed) {
+      const replay = /replayPath="([^"]*)"/.exec(String(details.counterexample))?.[1];
+      throw new Error(
+        `${fc.defaultReportMessage(details)}\n\nReplay: MODEL_SEED=${details.seed} MODEL_PATH="${details.counterexamplePath}"` +
+          `${replay ? ` MODEL_REPLAY="${replay}"` : ''} pnpm test:faults server/faults/model.test.ts` +
+          `\n\nWhat the server got wrong:\n${explain(details.errorInstance)}`,
+      );
+    }
+    if (process.env.MODEL_SEED) return;
     // Bounded by time, but never vacuous: enough runs, and the refusals and paths the model is about were taken.
     expect(details.numRuns).toBeGreaterThanOrEqual(Math.min(runs, 8));
     for (const outcome of [
