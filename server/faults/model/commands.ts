@@ -9,7 +9,6 @@ import { expect } from 'vitest';
 import {
   demand,
   dishesOf,
-  OPEN_TICKETS,
   shortages,
   TICKET_ACTIONS,
   ticketsFor,
@@ -251,8 +250,9 @@ class VoidOrder implements Command {
       if (o.status === 'OPEN')
         for (const [i, n] of demand(o.lines)) if (m.items[i]!.stock !== null) m.items[i]!.stock! += n;
       o.status = 'VOIDED';
+      // Its tickets are voided, bumped ones too: a voided order's food is not to be recalled.
       for (const t of m.tickets) {
-        if (t.order === k && OPEN_TICKETS.includes(t.status)) {
+        if (t.order === k && t.status !== 'VOIDED') {
           t.status = 'VOIDED';
           m.events++;
         }
@@ -316,12 +316,8 @@ class TicketCommand implements Command {
       r.t.tokens.KITCHEN,
     );
     const rule = TICKET_ACTIONS[this.action];
-    const orderStatus = m.orders[t.order]!.status;
     if (!(rule.from as readonly string[]).includes(t.status))
       refused(res, 'CONFLICT', `${this.action} of a ${t.status} ticket`);
-    // A voided order's food is not to be served: its tickets never come back to the board.
-    else if (this.action === 'recall' && orderStatus === 'VOIDED')
-      refused(res, 'CONFLICT', 'recall of a ticket of a voided order');
     else {
       const got = accepted(res, name)[name];
       t.status = rule.to;
