@@ -103,6 +103,7 @@ describe('model-based: the server against a model of the restaurant', () => {
       'checkout ok',
       'voidOrder ok',
       'bumpTicket ok',
+      'checkout PAYMENT_REQUIRED',
       'checkInGuest ok',
     ]) {
       expect(tally.get(outcome) ?? 0, `runs that took "${outcome}"`).toBeGreaterThan(0);

@@ -47,6 +47,20 @@ function accepted<T>(res: Outcome<T>, what: string): T {
 
 const pick = <T>(list: readonly T[], n: number): T => list[n % list.length]!;
 
+/**
+ * Which order or ticket a command acts on: mostly one the model says it may act on (so runs
+ * get somewhere), sometimes any (so refusals are exercised too).
+ */
+export interface Target {
+  n: number;
+  likely: boolean;
+}
+
+function choose<T>(list: readonly T[], target: Target, ok: (x: T) => boolean): number {
+  const candidates = list.map((x, i) => [x, i] as const).filter(([x]) => !target.likely || ok(x));
+  return candidates.length ? pick(candidates, target.n)[1] : target.n % list.length;
+}
+
 const describeLines = (lines: readonly Line[]) =>
   lines.map((l) => `${l.quantity}x#${l.item}${l.modifiers.length ? '+mod' : ''}`).join(',');
 
@@ -137,12 +151,12 @@ class RetryPlaceOrder implements Command {
 
 class AddItems implements Command {
   constructor(
-    readonly order: number,
+    readonly order: Target,
     readonly lines: Line[],
   ) {}
   check = (m: Readonly<Model>) => m.orders.length > 0;
   async run(m: Model, r: Restaurant): Promise<void> {
-    const k = this.order % m.orders.length;
+    const k = choose(m.orders, this.order, (o) => o.status === 'OPEN');
     const o = m.orders[k]!;
     const res = await r.call(
       `mutation($id: ID!, $items: [OrderItemInput!]!) { addOrderItems(orderId: $id, items: $items) { ${ORDER_FIELDS} } }`,
@@ -160,7 +174,7 @@ class AddItems implements Command {
     }
     await r.verify(m);
   }
-  toString = () => `addOrderItems(order#${this.order}, ${describeLines(this.lines)})`;
+  toString = () => `addOrderItems(order#${this.order.n}${this.order.likely ? '' : '?'}, ${describeLines(this.lines)})`;
 }
 
 export type PayMode = 'exact' | 'split' | 'cash-over' | 'short' | 'card-over';
@@ -194,14 +208,14 @@ async function checkout(m: Model, r: Restaurant, sent: Sent<CheckoutRequest>): P
 
 class Checkout implements Command {
   constructor(
-    readonly order: number,
+    readonly order: Target,
     readonly tip: number,
     readonly mode: PayMode,
     readonly extra: number,
   ) {}
   check = (m: Readonly<Model>) => m.orders.length > 0;
   async run(m: Model, r: Restaurant): Promise<void> {
-    const k = this.order % m.orders.length;
+    const k = choose(m.orders, this.order, (o) => o.status === 'OPEN');
     const o = m.orders[k]!;
     // What the register would tender for the total the model expects (a paid or voided order keeps its own).
     const total =
@@ -220,7 +234,8 @@ class Checkout implements Command {
     await checkout(m, r, m.lastCheckout);
     await r.verify(m);
   }
-  toString = () => `checkout(order#${this.order}, tip ${this.tip}, ${this.mode}+${this.extra})`;
+  toString = () =>
+    `checkout(order#${this.order.n}${this.order.likely ? '' : '?'}, tip ${this.tip}, ${this.mode}+${this.extra})`;
 }
 
 class RetryCheckout implements Command {
@@ -233,10 +248,10 @@ class RetryCheckout implements Command {
 }
 
 class VoidOrder implements Command {
-  constructor(readonly order: number) {}
+  constructor(readonly order: Target) {}
   check = (m: Readonly<Model>) => m.orders.length > 0;
   async run(m: Model, r: Restaurant): Promise<void> {
-    const k = this.order % m.orders.length;
+    const k = choose(m.orders, this.order, (o) => o.status !== 'VOIDED');
     const o = m.orders[k]!;
     const res = await r.call(
       `mutation($id: ID!) { voidOrder(orderId: $id, reason: "model test") { ${ORDER_FIELDS} } }`,
@@ -261,7 +276,7 @@ class VoidOrder implements Command {
     }
     await r.verify(m);
   }
-  toString = () => `voidOrder(order#${this.order})`;
+  toString = () => `voidOrder(order#${this.order.n}${this.order.likely ? '' : '?'})`;
 }
 
 // ---------------------------------------------------------------- menu
@@ -304,11 +319,16 @@ const ACTION_MUTATIONS: Record<TicketAction, string> = {
 class TicketCommand implements Command {
   constructor(
     readonly action: TicketAction,
-    readonly ticket: number,
+    readonly ticket: Target,
   ) {}
   check = (m: Readonly<Model>) => m.tickets.length > 0;
   async run(m: Model, r: Restaurant): Promise<void> {
-    const t = pick(m.tickets, this.ticket);
+    const t =
+      m.tickets[
+        choose(m.tickets, this.ticket, (x) =>
+          (TICKET_ACTIONS[this.action].from as readonly string[]).includes(x.status),
+        )
+      ]!;
     const name = ACTION_MUTATIONS[this.action];
     const res = await r.call(
       `mutation($id: ID!) { ${name}(ticketId: $id) { ${TICKET_FIELDS} } }`,
@@ -326,7 +346,7 @@ class TicketCommand implements Command {
     }
     await r.verify(m);
   }
-  toString = () => `${this.action}(ticket#${this.ticket})`;
+  toString = () => `${this.action}(ticket#${this.ticket.n}${this.ticket.likely ? '' : '?'})`;
 }
 
 // ---------------------------------------------------------------- host stand
@@ -390,6 +410,7 @@ export function commandArbitraries(items: number, guests: number): fc.Arbitrary<
   });
   const lines = fc.array(line, { minLength: 1, maxLength: 3 });
   const index = fc.nat({ max: 50 });
+  const target = fc.record({ n: index, likely: fc.constantFrom(true, true, true, false) });
   const placeOrder = fc
     .record({
       lines,
@@ -399,26 +420,28 @@ export function commandArbitraries(items: number, guests: number): fc.Arbitrary<
     .map((req) => new PlaceOrder(req));
   const checkout = fc
     .record({
-      order: index,
+      order: target,
       tip: fc.constantFrom(0, 0, 150, 333),
       mode: fc.constantFrom<PayMode>('exact', 'exact', 'exact', 'split', 'cash-over', 'short', 'card-over'),
       extra: fc.constantFrom(0, 1, 250),
     })
     .map((c) => new Checkout(c.order, c.tip, c.mode, c.extra));
-  // fc.commands picks among these uniformly: orders and checkouts twice, so runs build a history.
+  const ticket = fc
+    .record({ action: fc.constantFrom<TicketAction>('start', 'bump', 'bump', 'recall', 'recall'), ticket: target })
+    .map((c) => new TicketCommand(c.action, c.ticket));
+  // fc.commands picks among these uniformly: orders, checkouts and kitchen actions twice, so runs build a history.
   return [
     placeOrder,
     placeOrder,
-    fc.record({ order: index, lines }).map((c) => new AddItems(c.order, c.lines)),
+    fc.record({ order: target, lines }).map((c) => new AddItems(c.order, c.lines)),
     checkout,
     checkout,
-    index.map((k) => new VoidOrder(k)),
+    target.map((k) => new VoidOrder(k)),
     fc
       .record({ item: index, stock: fc.oneof(fc.integer({ min: -1, max: 6 }), fc.constant(null)) })
       .map((c) => new Restock(c.item, c.stock)),
-    fc
-      .record({ action: fc.constantFrom<TicketAction>('start', 'bump', 'bump', 'recall'), ticket: index })
-      .map((c) => new TicketCommand(c.action, c.ticket)),
+    ticket,
+    ticket,
     fc
       .record({
         guest: index,
