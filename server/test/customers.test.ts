@@ -99,6 +99,28 @@ describe('the profile projection', () => {
     ]);
   });
 
+  it('breaks ties between go-to dishes by the most recent paid order left after a paid order is voided', async () => {
+    const [soup, pie] = await Promise.all([menuItem(t), menuItem(t)]);
+    const guest = await customer(t);
+    const day = (n: number) => new Date(Date.parse('2026-02-01T19:00:00Z') + n * 86_400_000);
+    async function visit(menuItemId: string, n: number) {
+      const order = await t.app.services.orders.placeOrder(t.as(Role.SERVER), { idempotencyKey: key(), customerId: guest.id, items: [{ menuItemId, quantity: 1 }] }, { at: day(n) });
+      await t.app.services.orders.checkout(t.as(Role.SERVER), order.id, { idempotencyKey: key(), payments: [{ method: PaymentMethod.CASH, amount: 100_000 }] }, { at: day(n) });
+      return order;
+    }
+    await visit(soup.id, 1);
+    await visit(pie.id, 2);
+    const last = await visit(soup.id, 3);
+    await t.app.services.orders.voidOrder(t.as(Role.MANAGER), last.id, 'comped');
+    // One soup (day 1) and one pie (day 2) are left: pie was had more recently.
+    const res = await t.gql<{ customer: any }>(PROFILE, { id: guest.id }, t.tokens.MANAGER);
+    expect(res.data!.customer.usualDishes.map((d: any) => [d.menuItem.id, d.count])).toEqual([
+      [pie.id, 1],
+      [soup.id, 1],
+    ]);
+    expect(res.data!.customer.stats.lastVisitAt).toBe(day(2).toISOString());
+  });
+
   it('after a random sequence of checkouts equals the stats recomputed from the order history', { timeout: 120_000 }, async () => {
     const dishes = await Promise.all([0, 1, 2, 3].map((i) => menuItem(t, { price: 300 + i * 450 })));
     await fc.assert(

@@ -196,6 +196,22 @@ describe('start, bump, recall', () => {
     expect((await act('startTicket', '00000000-0000-4000-8000-000000000000')).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 
+  it('voids a bumped ticket with its order, so a voided order never comes back to the board', async () => {
+    const order = (await placeOrder(t, { items: [{ menuItemId: grill.id, quantity: 1 }, { menuItemId: fry.id, quantity: 1 }] })).data!.placeOrder;
+    const ticket = (await board(stationOf(grill))).tickets.find((tk: any) => tk.orderId === order.id);
+    expect((await act('bumpTicket', ticket.id)).data!.bumpTicket.status).toBe('BUMPED');
+    const before = await logCount();
+    const voided = await t.gql('mutation($o: ID!) { voidOrder(orderId: $o, reason: "walked out") { status } }', { o: order.id }, t.tokens.MANAGER);
+    expect(voided.data?.voidOrder.status).toBe('VOIDED');
+    // One VOIDED event for the open fry ticket and one for the bumped grill ticket.
+    expect(await logCount()).toBe(before + 2);
+    const recalled = await act('recallTicket', ticket.id);
+    expect(recalled.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    expect(recalled.data).toBeNull();
+    expect((await board(stationOf(grill))).tickets.find((tk: any) => tk.orderId === order.id)).toBeUndefined();
+    expect(await logCount()).toBe(before + 2);
+  });
+
   it('lets the kitchen act, lets servers and managers read, and keeps the host out', async () => {
     const order = (await placeOrder(t, { items: [{ menuItemId: bar.id, quantity: 1 }] })).data!.placeOrder;
     const ticket = (await board(stationOf(bar))).tickets.find((tk: any) => tk.orderId === order.id);

@@ -71,12 +71,18 @@ export class ProfileProjection {
 
   /**
    * Takes a voided paid order back out of the profile, in the caller's transaction. The caller
-   * gives the first and last visit among the guest's remaining paid orders.
+   * gives the first and last visit among the guest's remaining paid orders, and for each dish
+   * when the guest last had it on them (null when on none).
    */
   async reverse(
     em: EntityManager,
     customerId: string,
-    v: { spend: number; dishes: { menuItemId: string; quantity: number }[]; firstVisitAt: Date | null; lastVisitAt: Date | null },
+    v: {
+      spend: number;
+      dishes: { menuItemId: string; quantity: number; lastOrderedAt: Date | null }[];
+      firstVisitAt: Date | null;
+      lastVisitAt: Date | null;
+    },
   ): Promise<void> {
     const [facts] = await em.execute<{ visit_count: number; total_spent: number }[]>(
       `update "customer" set "visit_count" = greatest(0, "visit_count" - 1), "total_spent" = greatest(0, "total_spent" - ?),
@@ -87,7 +93,10 @@ export class ProfileProjection {
       await this.reclassify(em, customerId, { visitCount: facts.visit_count, totalSpent: facts.total_spent, firstVisitAt: v.firstVisitAt, lastVisitAt: v.lastVisitAt });
     }
     for (const d of v.dishes) {
-      await em.execute(`update "customer_dish" set "count" = "count" - ? where "customer_id" = ? and "menu_item_id" = ?`, [d.quantity, customerId, d.menuItemId]);
+      await em.execute(
+        `update "customer_dish" set "count" = "count" - ?, "last_ordered_at" = coalesce(?, "last_ordered_at") where "customer_id" = ? and "menu_item_id" = ?`,
+        [d.quantity, d.lastOrderedAt, customerId, d.menuItemId],
+      );
     }
     await em.execute(`delete from "customer_dish" where "customer_id" = ? and "count" <= 0`, [customerId]);
   }

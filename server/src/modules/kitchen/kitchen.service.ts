@@ -10,7 +10,7 @@ import { Order } from '../orders/order.entity.js';
 import { KitchenEvent } from './kitchen-event.entity.js';
 import { KitchenTicket, TicketItem } from './kitchen-ticket.entity.js';
 import { allDayCounts, KitchenBoard } from './kitchen.types.js';
-import { OPEN_STATUSES, TicketEventType, transition, type TicketAction } from './ticket-states.js';
+import { OPEN_STATUSES, TicketEventType, transition, TRANSITIONS, type TicketAction } from './ticket-states.js';
 
 /** Bus topic that wakes every instance's log reader; carries nothing the log does not have. */
 export const KITCHEN_WAKE = 'KITCHEN_WAKE';
@@ -160,9 +160,9 @@ export class KitchenService {
     return tickets.length > 0;
   }
 
-  /** Voids the order's open tickets (voidOrder). */
+  /** Voids the order's tickets (voidOrder): the open ones, and the bumped ones, which could otherwise be recalled. */
   async voidTicketsFor(em: EntityManager, orderId: string): Promise<boolean> {
-    const tickets = await em.find(KitchenTicket, { order: orderId, status: { $in: [...OPEN_STATUSES] } }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const tickets = await em.find(KitchenTicket, { order: orderId, status: { $in: [...TRANSITIONS.void.from] } }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     const now = new Date();
     for (const t of tickets) Object.assign(t, transition(t, 'void', now));
     await this.append(em, tickets.map((ticket) => ({ ticket, type: TicketEventType.VOIDED })));

@@ -24,11 +24,12 @@ describe('ticket transitions', () => {
     expect(transition(bumped, 'recall', at(6))).toMatchObject({ status: TicketStatus.READY, bumpedAt: null, readyAt: at(5), event: TicketEventType.RECALLED });
   });
 
-  it('voids from any open state only', () => {
-    for (const s of [TicketStatus.NEW, TicketStatus.IN_PROGRESS, TicketStatus.READY]) {
+  it('voids from any state but voided, bumped included (a voided order is never recalled)', () => {
+    for (const s of [TicketStatus.NEW, TicketStatus.IN_PROGRESS, TicketStatus.READY, TicketStatus.BUMPED]) {
       expect(transition(fresh(s), 'void', at(2))).toMatchObject({ status: TicketStatus.VOIDED, voidedAt: at(2), event: TicketEventType.VOIDED });
     }
-    expect(transition(fresh(TicketStatus.BUMPED), 'void', at(2))).toBeNull();
+    expect(transition(fresh(TicketStatus.VOIDED), 'void', at(2))).toBeNull();
+    expect(transition(fresh(TicketStatus.VOIDED), 'recall', at(2))).toBeNull();
   });
 
   it('refuses every transition the table does not list', () => {

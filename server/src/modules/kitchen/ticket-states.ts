@@ -24,14 +24,15 @@ export type TicketAction = 'start' | 'ready' | 'bump' | 'recall' | 'void';
  * The ticket life cycle as data: for each action, the states it may leave and the state it
  * reaches, with the event it writes and the timestamp it stamps.
  *   NEW -> IN_PROGRESS -> READY -> BUMPED; bump also from NEW or IN_PROGRESS (a cook who
- *   skips "ready"); recall brings a BUMPED ticket back as READY; void from any open state.
+ *   skips "ready"); recall brings a BUMPED ticket back as READY; void (the order was voided)
+ *   from any state but VOIDED: a bumped ticket is voided too, so it can never be recalled.
  */
 export const TRANSITIONS: Record<TicketAction, { from: readonly TicketStatus[]; to: TicketStatus; event: TicketEventType; stamp: 'startedAt' | 'readyAt' | 'bumpedAt' | 'voidedAt' | null }> = {
   start: { from: [TicketStatus.NEW], to: TicketStatus.IN_PROGRESS, event: TicketEventType.UPDATED, stamp: 'startedAt' },
   ready: { from: [TicketStatus.NEW, TicketStatus.IN_PROGRESS], to: TicketStatus.READY, event: TicketEventType.UPDATED, stamp: 'readyAt' },
   bump: { from: [TicketStatus.NEW, TicketStatus.IN_PROGRESS, TicketStatus.READY], to: TicketStatus.BUMPED, event: TicketEventType.BUMPED, stamp: 'bumpedAt' },
   recall: { from: [TicketStatus.BUMPED], to: TicketStatus.READY, event: TicketEventType.RECALLED, stamp: null },
-  void: { from: [TicketStatus.NEW, TicketStatus.IN_PROGRESS, TicketStatus.READY], to: TicketStatus.VOIDED, event: TicketEventType.VOIDED, stamp: 'voidedAt' },
+  void: { from: [TicketStatus.NEW, TicketStatus.IN_PROGRESS, TicketStatus.READY, TicketStatus.BUMPED], to: TicketStatus.VOIDED, event: TicketEventType.VOIDED, stamp: 'voidedAt' },
 };
 
 /** Open tickets are on the board: neither bumped nor voided. */

@@ -272,9 +272,16 @@ export class OrdersService {
           `select min("paid_at") as first, max("paid_at") as last from "orders" where "customer_id" = ? and "status" = 'PAID' and "id" <> ?`,
           [order.customer.id, order.id],
         );
+        // When the guest last had each of these dishes on the paid orders that remain (ties in usual dishes go by it).
+        const lastHad = await em.execute<{ menu_item_id: string; last: Date }[]>(
+          `select l."menu_item_id", max(o."paid_at") as last from "orders" o join "order_line" l on l."order_id" = o."id"
+           where o."customer_id" = ? and o."status" = 'PAID' and o."id" <> ? and l."menu_item_id" = any(?::uuid[]) group by l."menu_item_id"`,
+          [order.customer.id, order.id, `{${[...quantities.keys()].join(',')}}`],
+        );
+        const lastAt = new Map(lastHad.map((r) => [r.menu_item_id, new Date(r.last)]));
         await this.customers.reverseVisit(em, order.customer.id, {
           spend: order.total - order.tip,
-          dishes: [...quantities].map(([menuItemId, quantity]) => ({ menuItemId, quantity })),
+          dishes: [...quantities].map(([menuItemId, quantity]) => ({ menuItemId, quantity, lastOrderedAt: lastAt.get(menuItemId) ?? null })),
           firstVisitAt: rest?.first ? new Date(rest.first) : null,
           lastVisitAt: rest?.last ? new Date(rest.last) : null,
         });
