@@ -38,7 +38,7 @@ const LOOKUP = `query($by: CustomerLookupInput!) { customerLookup(by: $by) {
   usualDishes { count menuItem { id name } }
 } }`;
 
-async function lookup(by: Record<string, string>, token = t.tokens.SERVER) {
+async function lookup(by: Record<string, string>, token = t.tokens.MANAGER) {
   queries.length = 0;
   const res = await t.gql<{ customerLookup: any }>(LOOKUP, { by }, token);
   if (res.errors) throw new Error(JSON.stringify(res.errors));
