@@ -24,6 +24,7 @@ import { ResolverContainer } from './common/container.js';
 import { requestLogPlugin } from './common/request-log.js';
 import { checkOperation, protection } from './common/limits.js';
 import { originAllowed } from './common/origin.js';
+import { LoginThrottle, LookupThrottle, RateLimits } from './common/rate-limits.js';
 import { buildAppSchema } from './schema.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import { AuthResolver } from './modules/auth/auth.resolver.js';
@@ -60,6 +61,7 @@ export interface Services {
   kitchen: KitchenService;
   privacy: PrivacyService;
   loyalty: LoyaltyService;
+  limits: RateLimits;
   /** Closes what the services hold open (the profile cache's connection). */
   close(): Promise<void>;
 }
@@ -108,6 +110,13 @@ export function createServices(deps: AppDeps, metrics?: Metrics): Services {
     tiers: parseTiers(deps.config.LOYALTY_TIERS),
     clock: deps.clock,
   });
+  const limits = new RateLimits({
+    redisUrl: deps.config.REDIS_URL,
+    prefix: deps.config.REDIS_KEY_PREFIX,
+    login: { points: deps.config.RATE_LIMIT_LOGIN_POINTS, windowSeconds: deps.config.RATE_LIMIT_LOGIN_WINDOW_SECONDS },
+    lookup: { points: deps.config.RATE_LIMIT_LOOKUP_POINTS, windowSeconds: deps.config.RATE_LIMIT_LOOKUP_WINDOW_SECONDS },
+    log: deps.log,
+  });
   orders.useCheckoutHooks(loyalty);
   loyalty.start();
   return {
@@ -119,7 +128,9 @@ export function createServices(deps: AppDeps, metrics?: Metrics): Services {
     idempotency,
     privacy: new PrivacyService(customers, orders, kitchen, loyalty),
     loyalty,
+    limits,
     close: async () => {
+      limits.close();
       loyalty.close();
       await cache.close();
     },
@@ -182,7 +193,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     .register(new CustomersResolver(services.customers, services.orders, services.privacy))
     .register(new OrdersResolver(services.orders))
     .register(new KitchenResolver(services.kitchen))
-    .register(new LoyaltyResolver(services.loyalty));
+    .register(new LoyaltyResolver(services.loyalty))
+    .register(new LoginThrottle(services.limits))
+    .register(new LookupThrottle(services.limits));
   const feeds: LiveFeeds = { kitchenEvents: (ctx, station, since) => services.kitchen.events(ctx, station, since) };
   const schema = await buildAppSchema({ container, pubSub: deps.bus });
 
@@ -280,6 +293,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       context: (ctx): RequestContext => ({
         requestId: randomUUID(),
         actor: ctx.extra.actor ?? null,
+        ip: ctx.extra.request.socket.remoteAddress,
         em: orm.em.fork(),
         log: log.child({ connectionId: ctx.extra.connectionId }),
         feeds,
@@ -362,7 +376,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
           }
           throw err;
         }
-        return { requestId, actor, em, log: log.child({ requestId }), feeds };
+        return { requestId, actor, ip: req.socket.remoteAddress, em, log: log.child({ requestId }), feeds };
       },
     }),
   );

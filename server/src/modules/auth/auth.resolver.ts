@@ -1,4 +1,5 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, ID, Mutation, Query, Resolver, UseMiddleware } from 'type-graphql';
+import { LoginThrottle } from '../../common/rate-limits.js';
 import type { RequestContext } from '../../common/context.js';
 import { Role } from '../../common/roles.js';
 import { AuthPayload, StaffInput } from './auth.inputs.js';
@@ -10,6 +11,7 @@ import { Staff } from './staff.entity.js';
 export class AuthResolver {
   constructor(private readonly auth: AuthService) {}
 
+  @UseMiddleware(LoginThrottle)
   @Mutation(() => AuthPayload, { description: 'Sign in with email and password; returns a bearer token.' })
   login(@Arg('email') email: string, @Arg('password') password: string, @Ctx() ctx: RequestContext): Promise<AuthPayload> {
     return this.auth.login(ctx, email, password);

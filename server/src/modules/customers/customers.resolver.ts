@@ -1,5 +1,6 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription, UseMiddleware } from 'type-graphql';
+import { LookupThrottle } from '../../common/rate-limits.js';
 import type { RequestContext } from '../../common/context.js';
 import { OrderConnection } from '../orders/order.inputs.js';
 import type { OrdersService } from '../orders/orders.service.js';
@@ -26,6 +27,7 @@ export class CustomersResolver {
     return this.service.getCustomer(ctx, id);
   }
 
+  @UseMiddleware(LookupThrottle)
   @Query(() => Customer, { nullable: true, description: 'The checkout hot path: served from the profile cache when warm.' })
   customerLookup(@Arg('by', () => CustomerLookupInput) by: CustomerLookupInput, @Ctx() ctx: RequestContext): Promise<Customer | null> {
     return this.service.lookup(ctx, by);
