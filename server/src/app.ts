@@ -22,6 +22,7 @@ import { AppError, formatError } from './common/errors.js';
 import type { Actor, LiveFeeds, RequestContext } from './common/context.js';
 import { ResolverContainer } from './common/container.js';
 import { requestLogPlugin } from './common/request-log.js';
+import { httpErrorHandler } from './common/http-errors.js';
 import { checkOperation, protection } from './common/limits.js';
 import { originAllowed } from './common/origin.js';
 import { LoginThrottle, LookupThrottle, RateLimits } from './common/rate-limits.js';
@@ -387,6 +388,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // The displays are a single-page app: its routes all serve index.html.
     app.get(/^\/(kitchen|host|register)(\/.*)?$/, (_req, res) => res.sendFile(join(dir, 'index.html')));
   }
+  app.use(httpErrorHandler(log));
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

@@ -1,6 +1,7 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { ErrorCode } from './errors.js';
+import { scrubText } from '../infra/redact.js';
 
 /**
  * Limits every operation must stay within, on HTTP and websockets alike (graphql-armor). The
@@ -36,8 +37,8 @@ export function checkOperation(schema: GraphQLSchema, query: unknown, rules: rea
   try {
     document = parse(typeof query === 'string' ? query : '', { maxTokens: LIMITS.tokens });
   } catch (err) {
-    return [new GraphQLError((err as Error).message, { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
+    return [new GraphQLError(scrubText((err as Error).message), { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
   }
   const errors = validate(schema, document, [...specifiedRules, ...rules]);
-  return errors.length ? errors.map((e) => new GraphQLError(e.message, { extensions: { code: ErrorCode.BAD_USER_INPUT } })) : null;
+  return errors.length ? errors.map((e) => new GraphQLError(scrubText(e.message), { extensions: { code: ErrorCode.BAD_USER_INPUT } })) : null;
 }
