@@ -43,6 +43,8 @@ import { KitchenResolver } from './modules/kitchen/kitchen.resolver.js';
 import { LoyaltyService } from './modules/loyalty/loyalty.service.js';
 import { LoyaltyResolver } from './modules/loyalty/loyalty.resolver.js';
 import { parseTiers } from './modules/loyalty/rules.js';
+import { AuditService } from './modules/audit/audit.service.js';
+import { AuditResolver } from './modules/audit/audit.resolver.js';
 
 export interface AppDeps {
   config: Config;
@@ -195,6 +197,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     .register(new OrdersResolver(services.orders))
     .register(new KitchenResolver(services.kitchen))
     .register(new LoyaltyResolver(services.loyalty))
+    .register(new AuditResolver(new AuditService()))
     .register(new LoginThrottle(services.limits))
     .register(new LookupThrottle(services.limits));
   const feeds: LiveFeeds = { kitchenEvents: (ctx, station, since) => services.kitchen.events(ctx, station, since) };

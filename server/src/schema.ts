@@ -9,8 +9,9 @@ import { CustomersResolver } from './modules/customers/customers.resolver.js';
 import { OrdersResolver } from './modules/orders/orders.resolver.js';
 import { KitchenResolver } from './modules/kitchen/kitchen.resolver.js';
 import { LoyaltyResolver } from './modules/loyalty/loyalty.resolver.js';
+import { AuditResolver } from './modules/audit/audit.resolver.js';
 
-export const resolvers = [AuthResolver, MenuResolver, CustomersResolver, OrdersResolver, KitchenResolver, LoyaltyResolver] as const;
+export const resolvers = [AuthResolver, MenuResolver, CustomersResolver, OrdersResolver, KitchenResolver, LoyaltyResolver, AuditResolver] as const;
 
 export async function buildAppSchema(opts: { container?: ContainerType; pubSub: PubSub }): Promise<GraphQLSchema> {
   const schema = await buildSchema({

@@ -53,6 +53,7 @@ const PROFILE_READERS = MANAGERS;
 export const OPERATIONS: Readonly<Record<string, OperationRule>> = {
   'Query.me': EVERYONE,
   'Query.devices': ADMIN_ONLY,
+  'Query.auditLog': ADMIN_ONLY,
   'Query.menu': EVERYONE,
   'Query.customer': FRONT_STAFF,
   'Query.customerLookup': FRONT_STAFF,
@@ -127,6 +128,8 @@ export const FIELDS: Readonly<Record<string, Readonly<Record<string, FieldRule>>
   Staff: open('id name email role'),
   AuthPayload: open('token staff'),
   Device: open('id name role createdAt revokedAt'),
+  AuditEntry: open('id at action actorKind actorId deviceId address subjectId result details'),
+  AuditConnection: open('nodes pageInfo'),
   Interaction: open('id kind note staff createdAt'),
   GuestGreeting: open('customer partySize arrivedAt isRegular message usualDishes'),
   DishCount: open('menuItem count'),
