@@ -23,7 +23,7 @@ import type { Actor, LiveFeeds, RequestContext } from './common/context.js';
 import { ResolverContainer } from './common/container.js';
 import { requestLogPlugin } from './common/request-log.js';
 import { httpErrorHandler } from './common/http-errors.js';
-import { checkOperation, protection } from './common/limits.js';
+import { checkOperation, LIMITS, noHttpSubscriptions, protection } from './common/limits.js';
 import { originAllowed } from './common/origin.js';
 import { LoginThrottle, LookupThrottle, RateLimits } from './common/rate-limits.js';
 import { buildAppSchema } from './schema.js';
@@ -322,10 +322,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     stopOnTerminationSignals: false,
     formatError: (formatted, error) => formatError(formatted, error, log),
     validationRules: armor.validationRules,
+    parseOptions: { maxTokens: LIMITS.tokens },
     plugins: [
       ...(armor.plugins as ApolloServerPlugin<RequestContext>[]),
       requestLogPlugin(),
       metrics.apolloPlugin<RequestContext>(),
+      noHttpSubscriptions() as ApolloServerPlugin<RequestContext>,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       {
         async serverWillStart() {

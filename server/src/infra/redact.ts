@@ -13,10 +13,13 @@ const SQL_PREFIX = /^\s*(select|insert|update|delete|with|begin|commit|rollback|
 /** graphql-js echoes a rejected variable: `Variable "$x" got invalid value <json>; ...`. */
 const ECHOED_VALUE = /got invalid value [\s\S]*?(?=; | at "|$)/g;
 const QUOTED_VALUE = /(cannot represent [^:]*:\s*)[\s\S]*$/i;
+/** graphql-js quotes the offending part of the document under a syntax error. */
+const SOURCE_EXCERPT = /\n\nGraphQL request:[\s\S]*$/;
 
 export function scrubText(text: string): string {
   const withoutSql = SQL_PREFIX.exec(text)?.[2] ?? text;
   return withoutSql
+    .replace(SOURCE_EXCERPT, '')
     .replace(ECHOED_VALUE, 'got an invalid value')
     .replace(QUOTED_VALUE, '$1(value withheld)')
     .replace(BEARER, '[token]')
