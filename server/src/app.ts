@@ -23,9 +23,11 @@ import { AppError, formatError } from './common/errors.js';
 import type { Actor, LiveFeeds, RequestContext } from './common/context.js';
 import { ResolverContainer } from './common/container.js';
 import { requestLogPlugin } from './common/request-log.js';
-import { checkOperation, protection } from './common/limits.js';
+import { httpErrorHandler } from './common/http-errors.js';
+import { checkOperation, LIMITS, noHttpSubscriptions, protection } from './common/limits.js';
 import { originAllowed } from './common/origin.js';
 import { sharedSubscribe } from './common/shared-subscriptions.js';
+import { LoginThrottle, LookupThrottle, RateLimits } from './common/rate-limits.js';
 import { buildAppSchema } from './schema.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import { AuthResolver } from './modules/auth/auth.resolver.js';
@@ -43,6 +45,8 @@ import { KitchenResolver } from './modules/kitchen/kitchen.resolver.js';
 import { LoyaltyService } from './modules/loyalty/loyalty.service.js';
 import { LoyaltyResolver } from './modules/loyalty/loyalty.resolver.js';
 import { parseTiers } from './modules/loyalty/rules.js';
+import { AuditService } from './modules/audit/audit.service.js';
+import { AuditResolver } from './modules/audit/audit.resolver.js';
 
 export interface AppDeps {
   config: Config;
@@ -62,6 +66,7 @@ export interface Services {
   kitchen: KitchenService;
   privacy: PrivacyService;
   loyalty: LoyaltyService;
+  limits: RateLimits;
   /** Closes what the services hold open (the profile cache's connection). */
   close(): Promise<void>;
 }
@@ -110,6 +115,13 @@ export function createServices(deps: AppDeps, metrics?: Metrics): Services {
     tiers: parseTiers(deps.config.LOYALTY_TIERS),
     clock: deps.clock,
   });
+  const limits = new RateLimits({
+    redisUrl: deps.config.REDIS_URL,
+    prefix: deps.config.REDIS_KEY_PREFIX,
+    login: { points: deps.config.RATE_LIMIT_LOGIN_POINTS, windowSeconds: deps.config.RATE_LIMIT_LOGIN_WINDOW_SECONDS },
+    lookup: { points: deps.config.RATE_LIMIT_LOOKUP_POINTS, windowSeconds: deps.config.RATE_LIMIT_LOOKUP_WINDOW_SECONDS },
+    log: deps.log,
+  });
   orders.useCheckoutHooks(loyalty);
   loyalty.start();
   return {
@@ -121,7 +133,9 @@ export function createServices(deps: AppDeps, metrics?: Metrics): Services {
     idempotency,
     privacy: new PrivacyService(customers, orders, kitchen, loyalty),
     loyalty,
+    limits,
     close: async () => {
+      limits.close();
       loyalty.close();
       await cache.close();
     },
@@ -184,7 +198,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     .register(new CustomersResolver(services.customers, services.orders, services.privacy))
     .register(new OrdersResolver(services.orders))
     .register(new KitchenResolver(services.kitchen))
-    .register(new LoyaltyResolver(services.loyalty));
+    .register(new LoyaltyResolver(services.loyalty))
+    .register(new AuditResolver(new AuditService()))
+    .register(new LoginThrottle(services.limits))
+    .register(new LookupThrottle(services.limits));
   const feeds: LiveFeeds = { kitchenEvents: (ctx, station, since) => services.kitchen.events(ctx, station, since) };
   const schema = await buildAppSchema({ container, pubSub: deps.bus });
 
@@ -287,6 +304,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       context: (ctx): RequestContext => ({
         requestId: randomUUID(),
         actor: ctx.extra.actor ?? null,
+        ip: ctx.extra.request.socket.remoteAddress,
         em: orm.em.fork(),
         log: log.child({ connectionId: ctx.extra.connectionId }),
         feeds,
@@ -311,10 +329,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     stopOnTerminationSignals: false,
     formatError: (formatted, error) => formatError(formatted, error, log),
     validationRules: armor.validationRules,
+    parseOptions: { maxTokens: LIMITS.tokens },
     plugins: [
       ...(armor.plugins as ApolloServerPlugin<RequestContext>[]),
       requestLogPlugin(),
       metrics.apolloPlugin<RequestContext>(),
+      noHttpSubscriptions() as ApolloServerPlugin<RequestContext>,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // No cache hints are used; Apollo's default cache-control plugin would still run a hook per resolved field.
       ApolloServerPluginCacheControlDisabled(),
@@ -371,7 +391,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
           }
           throw err;
         }
-        return { requestId, actor, em, log: log.child({ requestId }), feeds };
+        return { requestId, actor, ip: req.socket.remoteAddress, em, log: log.child({ requestId }), feeds };
       },
     }),
   );
@@ -382,6 +402,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // The displays are a single-page app: its routes all serve index.html.
     app.get(/^\/(kitchen|host|register)(\/.*)?$/, (_req, res) => res.sendFile(join(dir, 'index.html')));
   }
+  app.use(httpErrorHandler(log));
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

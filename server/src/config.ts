@@ -74,6 +74,12 @@ const schema = z.object({
     .default([]),
   /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Sign-in attempts per email and client address per window (a success restores the budget). */
+  RATE_LIMIT_LOGIN_POINTS: z.coerce.number().int().min(1).default(10),
+  RATE_LIMIT_LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  /** customerLookup calls per staff member or device per window. */
+  RATE_LIMIT_LOOKUP_POINTS: z.coerce.number().int().min(1).default(300),
+  RATE_LIMIT_LOOKUP_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
   MIGRATE_ON_START: bool.default(true),
   SEED_DEMO: bool.optional(),
   /** Folder with the built displays, served under / when set (the embedded default sets it). */

@@ -24,7 +24,7 @@ describe('createCustomer and updateCustomer', () => {
     const res = await t.gql<{ createCustomer: any }>(
       CREATE,
       { i: { firstName: ' Maria ', lastName: 'Garcia', phone, email: ' Maria.G@Example.com', birthday: '1988-03-14', allergies: ['Peanuts', 'peanuts '] } },
-      t.tokens.SERVER,
+      t.tokens.MANAGER,
     );
     expect(res.errors).toBeUndefined();
     const c = res.data!.createCustomer;
@@ -59,7 +59,7 @@ describe('createCustomer and updateCustomer', () => {
     const res = await t.gql<{ updateCustomer: any }>(
       'mutation($id: ID!, $p: CustomerPatch!) { updateCustomer(id: $id, input: $p) { firstName email notes tags marketingOptIn } }',
       { id: c.id, p: { firstName: 'Renamed', email: '', tags: ['VIP', 'wine club'], marketingOptIn: true } },
-      t.tokens.SERVER,
+      t.tokens.MANAGER,
     );
     expect(res.data!.updateCustomer).toEqual({ firstName: 'Renamed', email: null, notes: 'window seat', tags: ['vip', 'wine club'], marketingOptIn: true });
     const missing = await t.gql('mutation { updateCustomer(id: "00000000-0000-4000-8000-000000000000", input: { notes: "x" }) { id } }', {}, t.tokens.MANAGER);
@@ -86,7 +86,7 @@ describe('the profile projection', () => {
     const a = await visit([{ menuItemId: steak.id, quantity: 1 }, { menuItemId: fries.id, quantity: 2 }], 500);
     const b = await visit([{ menuItemId: salad.id, quantity: 1 }, { menuItemId: fries.id, quantity: 1 }]);
     const c = await visit([{ menuItemId: salad.id, quantity: 2 }]);
-    const res = await t.gql<{ customer: any }>(PROFILE, { id: guest.id }, t.tokens.SERVER);
+    const res = await t.gql<{ customer: any }>(PROFILE, { id: guest.id }, t.tokens.MANAGER);
     const spent = a.total - a.tip + b.total + c.total;
     expect(res.data!.customer.stats).toMatchObject({ visitCount: 3, totalSpent: spent, averageSpend: Math.round(spent / 3) });
     expect(res.data!.customer.stats.firstVisitAt).toBe(a.paidAt);
@@ -224,16 +224,17 @@ describe('the profile projection', () => {
 });
 
 describe('Customer.orders', () => {
-  it('is the service history, newest first, paged by cursor, and not for the host', async () => {
+  it('is the service history, newest first, paged by cursor, and not for the host or a server', async () => {
     const guest = await customer(t);
     const item = await menuItem(t);
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await placeOrder(t, { customerId: guest.id, items: [{ menuItemId: item.id, quantity: 1 }] })).data!.placeOrder.id);
     const q = 'query($id: ID!, $after: String) { customer(id: $id) { orders(first: 2, after: $after) { nodes { id } pageInfo { endCursor hasNextPage } } } }';
-    const p1 = (await t.gql<{ customer: any }>(q, { id: guest.id }, t.tokens.SERVER)).data!.customer.orders;
+    const p1 = (await t.gql<{ customer: any }>(q, { id: guest.id }, t.tokens.MANAGER)).data!.customer.orders;
     expect(p1.nodes.map((n: any) => n.id)).toEqual([ids[2], ids[1]]);
-    const p2 = (await t.gql<{ customer: any }>(q, { id: guest.id, after: p1.pageInfo.endCursor }, t.tokens.SERVER)).data!.customer.orders;
+    const p2 = (await t.gql<{ customer: any }>(q, { id: guest.id, after: p1.pageInfo.endCursor }, t.tokens.MANAGER)).data!.customer.orders;
     expect(p2).toEqual({ nodes: [{ id: ids[0] }], pageInfo: { endCursor: expect.any(String), hasNextPage: false } });
     expect((await t.gql(q, { id: guest.id }, t.tokens.HOST)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await t.gql(q, { id: guest.id }, t.tokens.SERVER)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, startTestApp, type TestApp } from './support/app.js';
 import { LIMITS } from '../src/common/limits.js';
 import WebSocket from 'ws';
+import { Role } from '../src/common/roles.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -71,5 +72,66 @@ describe('websocket origins', () => {
     expect(await open('https://evil.example')).toBe('refused');
     expect(await open()).toBe('open');
     expect(await open(t.url)).toBe('open');
+  });
+});
+
+describe('limits are enforced before any resolver runs', () => {
+  it('calls no resolver for an operation over a limit, on HTTP or graphql-ws', async () => {
+    // Count calls on the very service instances the resolvers use.
+    const calls = { menu: 0, orders: 0 };
+    const menu = t.app.services.menu;
+    const orders = t.app.services.orders;
+    const realMenu = menu.menu.bind(menu);
+    const realOrders = orders.orders.bind(orders);
+    menu.menu = (ctx) => (calls.menu++, realMenu(ctx));
+    orders.orders = (ctx, o) => (calls.orders++, realOrders(ctx, o));
+    try {
+      const over = [deepQuery(5), aliases(LIMITS.aliases + 5), `{ menu { ${'id '.repeat(LIMITS.tokens)} } }`, `{ menu { id ${'@include(if: true) '.repeat(LIMITS.directives + 2)} } }`];
+      for (const query of over) expect((await t.gql(query, {}, t.tokens.MANAGER)).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      const client = t.ws(t.tokens.MANAGER);
+      for (const query of over) await expect(collect(client, query, {}, 1).done).rejects.toThrow(/BAD_USER_INPUT/);
+      expect(calls).toEqual({ menu: 0, orders: 0 });
+      // The same operations within the limits do reach the resolvers (the counters work).
+      await t.gql(aliases(2), {}, t.tokens.MANAGER);
+      await t.gql(deepQuery(1), {}, t.tokens.MANAGER);
+      expect(calls.menu).toBe(2);
+      expect(calls.orders).toBe(1);
+    } finally {
+      menu.menu = realMenu;
+      orders.orders = realOrders;
+    }
+  });
+});
+
+describe('the websocket authentication lifecycle', () => {
+  const raw = (init?: Record<string, unknown>) =>
+    new Promise<number>((resolve) => {
+      const socket = new WebSocket(t.wsUrl, 'graphql-transport-ws');
+      socket.on('open', () => init && socket.send(JSON.stringify({ type: 'connection_init', payload: init })));
+      socket.on('close', (code) => resolve(code));
+    });
+
+  it('closes a socket that sends no connection_init in time with 4408', { timeout: 15_000 }, async () => {
+    const started = Date.now();
+    expect(await raw()).toBe(4408);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4_500);
+  });
+
+  it('closes a socket with a bad token with 4403', async () => {
+    expect(await raw({ authorization: 'Bearer posdev_not-a-device' })).toBe(4403);
+    expect(await raw({ authorization: 'Bearer not-a-jwt' })).toBe(4403);
+  });
+
+  it("closes a device's open socket when its token is revoked, and refuses it afterwards", async () => {
+    const token = await t.app.services.auth.issueDeviceToken(t.as(Role.ADMIN), Role.KITCHEN, `revoked screen ${Date.now()}`);
+    const closed = new Promise<number>((resolve) => {
+      const client = t.ws(token, { onClosed: (code) => resolve(code) });
+      client.subscribe({ query: 'subscription { menuUpdates { id } }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const device = (await t.app.services.auth.devices(t.as(Role.ADMIN))).find((d) => d.name.startsWith('revoked screen'))!;
+    await t.app.services.auth.revokeDevice(t.as(Role.ADMIN), device.id);
+    expect(await closed).toBe(4403);
+    expect(await raw({ authorization: `Bearer ${token}` })).toBe(4403);
   });
 });

@@ -10,6 +10,8 @@ export type Actor =
 export interface RequestContext {
   requestId: string;
   actor: Actor | null;
+  /** The client's address (rate limits key on it); absent for work outside a request. */
+  ip?: string;
   /** A fork of the EntityManager for this request (or websocket operation) alone. */
   em: EntityManager;
   log: Logger;

@@ -1,6 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { scrubText } from '../infra/redact.js';
 
 /** The codes of the client contract, plus the one for anything unexpected. */
 export const ErrorCode = {
@@ -92,8 +93,9 @@ export function formatError(
     return { ...base, message: 'Not allowed for your role', extensions: { code: ErrorCode.FORBIDDEN } };
   }
   // Request-level errors (parse, validation, variable coercion) have no path: the client's input.
+  // Their messages may echo the input (a rejected variable's value), so they are scrubbed.
   if (error instanceof GraphQLError && !formatted.path && (code === undefined || REQUEST_CODES.has(String(code)))) {
-    return { ...base, extensions: { code: ErrorCode.BAD_USER_INPUT } };
+    return { ...base, message: scrubText(formatted.message), extensions: { code: ErrorCode.BAD_USER_INPUT } };
   }
   const correlationId = randomUUID();
   if (isTransient(original)) {

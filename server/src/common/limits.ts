@@ -1,6 +1,7 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { ErrorCode } from './errors.js';
+import { scrubText } from '../infra/redact.js';
 
 /**
  * Limits every operation must stay within, on HTTP and websockets alike (graphql-armor). The
@@ -21,7 +22,9 @@ export function protection(): Protection {
     costLimit: { maxCost: LIMITS.cost },
     maxAliases: { n: LIMITS.aliases },
     maxDirectives: { n: LIMITS.directives },
-    maxTokens: { n: LIMITS.tokens },
+    // Tokens are limited by the parser itself (Apollo's parseOptions, and checkOperation below):
+    // armor's token plugin throws from a plugin hook, which Apollo answers with a 500.
+    maxTokens: { enabled: false },
     blockFieldSuggestion: { enabled: true },
   }).protect();
   return { plugins, validationRules };
@@ -36,8 +39,29 @@ export function checkOperation(schema: GraphQLSchema, query: unknown, rules: rea
   try {
     document = parse(typeof query === 'string' ? query : '', { maxTokens: LIMITS.tokens });
   } catch (err) {
-    return [new GraphQLError((err as Error).message, { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
+    return [new GraphQLError(scrubText((err as Error).message), { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
   }
   const errors = validate(schema, document, [...specifiedRules, ...rules]);
-  return errors.length ? errors.map((e) => new GraphQLError(e.message, { extensions: { code: ErrorCode.BAD_USER_INPUT } })) : null;
+  return errors.length ? errors.map((e) => new GraphQLError(scrubText(e.message), { extensions: { code: ErrorCode.BAD_USER_INPUT } })) : null;
+}
+
+
+/**
+ * Subscriptions are served over graphql-ws only: over HTTP, Apollo would run one as a query with
+ * no event (an internal error). Refused as the client's mistake instead.
+ */
+export function noHttpSubscriptions(): { requestDidStart(): Promise<{ didResolveOperation(ctx: { operation?: { operation: string } | null }): Promise<void> }> } {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation }) {
+          if (operation?.operation === 'subscription') {
+            throw new GraphQLError('Subscriptions are served over graphql-ws (the same URL, ws://)', {
+              extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } },
+            });
+          }
+        },
+      };
+    },
+  };
 }

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import WebSocket from 'ws';
+import type { DestinationStream } from 'pino';
 import { createClient, type Client } from 'graphql-ws';
 import { configFrom, type Config } from '../../src/config.js';
 import { createApp, systemContext, type App } from '../../src/app.js';
@@ -35,7 +36,7 @@ export interface TestApp {
 /** Boots the real app on a random port against this run's database. */
 export async function startTestApp(
   overrides: Record<string, string | number | boolean | undefined> = {},
-  opts: { redis?: boolean; onQuery?: (sql: string) => void; clock?: () => Date } = {},
+  opts: { redis?: boolean; onQuery?: (sql: string) => void; clock?: () => Date; logStream?: DestinationStream } = {},
 ): Promise<TestApp> {
   const config = configFrom({
     ...(opts.redis ? { REDIS_URL: inject('redisUrl'), REDIS_KEY_PREFIX: inject('redisPrefix') } : {}),
@@ -47,7 +48,7 @@ export async function startTestApp(
     TOKEN_SECRET: TEST_TOKEN_SECRET,
     ...overrides,
   });
-  const log = createLogger(config);
+  const log = createLogger(config, opts.logStream);
   const orm = await openDatabase(config.DATABASE_URL!, config, log, { onQuery: opts.onQuery });
   const bus = createEventBus({ redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, log });
   const app = await createApp({ config, log, orm, bus, clock: opts.clock });

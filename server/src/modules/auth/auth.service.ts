@@ -9,6 +9,7 @@ import type { EventBus } from '../../infra/pubsub.js';
 import { Device } from './device.entity.js';
 import { Staff } from './staff.entity.js';
 import type { AuthPayload, StaffInput } from './auth.inputs.js';
+import { recordAudit, writeAudit } from '../audit/audit.js';
 import { DEVICE_TOKEN_PREFIX, hashDeviceToken, newDeviceToken, StaffTokens } from './tokens.js';
 
 /**
@@ -62,6 +63,8 @@ export class AuthService {
     const ok = staff ? await verify(staff.passwordHash, password) : await verify(await this.dummyHash, password).then(() => false);
     if (!staff || !ok) {
       ctx.log.warn({ event: 'login_failed' }, 'login failed');
+      // The account tried, when the email is one; never the email or password typed.
+      await writeAudit(ctx, { action: 'login_failed', subjectId: staff?.id ?? null, result: 'DENIED', details: { knownAccount: !!staff } });
       throw new AppError(ErrorCode.UNAUTHENTICATED, 'Invalid email or password');
     }
     const token = await this.tokens.sign({ sub: staff.id, role: staff.role, name: staff.name });
@@ -80,6 +83,7 @@ export class AuthService {
       passwordHash: await hash(input.password),
       role: input.role,
     });
+    recordAudit(ctx.em, ctx, { action: 'staff_created', subjectId: staff.id, details: { role: input.role } });
     try {
       await ctx.em.flush();
     } catch (err) {
@@ -103,6 +107,7 @@ export class AuthService {
       tokenHash: hashDeviceToken(token),
       issuedBy: ctx.em.getReference(Staff, ctx.actor.id),
     });
+    recordAudit(ctx.em, ctx, { action: 'device_token_issued', subjectId: device.id, details: { role } });
     await ctx.em.flush();
     ctx.log.info({ event: 'device_token_issued', deviceId: device.id, role }, 'device token issued');
     return token;
@@ -115,7 +120,9 @@ export class AuthService {
   async revokeDevice(ctx: RequestContext, id: string): Promise<boolean> {
     const device = await ctx.em.findOne(Device, { id });
     if (!device) throw AppError.notFound('Device', id);
+    const already = !!device.revokedAt;
     device.revokedAt ??= new Date();
+    recordAudit(ctx.em, ctx, { action: 'device_token_revoked', subjectId: id, details: { role: device.role, alreadyRevoked: already } });
     await ctx.em.flush();
     this.deviceCache.clear();
     void this.bus.publish(DEVICE_REVOKED, { deviceId: id });

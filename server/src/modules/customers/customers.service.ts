@@ -11,7 +11,9 @@ import type { CustomerInput, CustomerLookupInput, CustomerPatch, InteractionInpu
 import { CustomerConnection, DishCount, SegmentSummary, statsOf, type CustomerStats } from './customer.types.js';
 import { newLoyaltyCode, normaliseBirthday, normaliseEmail, normaliseList, normaliseLoyaltyCode, normalisePhone } from './contact.js';
 import { GuestGreeting, greetingMessage } from './greeting.js';
-import { AuditEntry, Interaction, InteractionKind } from './interaction.entity.js';
+import { Interaction, InteractionKind } from './interaction.entity.js';
+import { auditHistory, recordAudit, writeAudit } from '../audit/audit.js';
+import { mayRead, principalOf } from '../../common/access.js';
 import { LifecycleStage, SEGMENTS, type LifecycleRules } from './lifecycle.js';
 import type { ProfileCache } from './profile-cache.js';
 import { ProfileProjection, type Visit } from './projection.js';
@@ -142,8 +144,17 @@ export class CustomersService {
     return c;
   }
 
-  getCustomer(ctx: RequestContext, id: string): Promise<Customer | null> {
-    return ctx.em.findOne(Customer, { id, erasedAt: null });
+  async getCustomer(ctx: RequestContext, id: string): Promise<Customer | null> {
+    const c = await ctx.em.findOne(Customer, { id, erasedAt: null });
+    if (c) await this.auditProfileRead(ctx, c.id);
+    return c;
+  }
+
+  /** Reads of a whole profile (contact data, notes, spend) are audited; the register's reads are not. */
+  private async auditProfileRead(ctx: RequestContext, customerId: string): Promise<void> {
+    if (ctx.actor && mayRead('Customer.phone', principalOf(ctx.actor))) {
+      await writeAudit(ctx, { action: 'profile_read', subjectId: customerId, at: this.clock() });
+    }
   }
 
   async requireCustomer(em: EntityManager, id: string): Promise<Customer> {
@@ -165,7 +176,11 @@ export class CustomersService {
   async lookup(ctx: RequestContext, by: CustomerLookupInput): Promise<Customer | null> {
     const key = this.lookupKey(by);
     const cached = await this.cache.get(key);
-    if (cached) return this.fromProfile(JSON.parse(cached) as ProfileJson);
+    if (cached) {
+      const c = this.fromProfile(JSON.parse(cached) as ProfileJson);
+      await this.auditProfileRead(ctx, c.id);
+      return c;
+    }
     const [kind, value] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
     const where = kind === 'phone' ? { phone: value } : kind === 'email' ? { email: value } : { loyaltyCode: value };
     const readAt = Date.now();
@@ -173,6 +188,7 @@ export class CustomersService {
     if (!customer) return null;
     const profile = await this.profileOf(ctx.em, customer);
     await this.cache.fill(customer.id, lookupsOf(customer), JSON.stringify(profile), readAt);
+    await this.auditProfileRead(ctx, customer.id);
     return this.fromProfile(profile);
   }
 
@@ -415,7 +431,7 @@ export class CustomersService {
     const c = await this.requireCustomer(em, customerId);
     const interactions = await em.find(Interaction, { customer: customerId }, { orderBy: { createdAt: 'asc' }, populate: ['staff'] });
     const dishes = await this.dishes(em, customerId, 1_000);
-    const consent = await em.find(AuditEntry, { subjectId: customerId, action: 'marketing_opt_in' }, { orderBy: { at: 'asc' } });
+    const consent = await auditHistory(em, customerId, 'marketing_opt_in');
     return {
       profile: { ...pick(c, CUSTOMER_FIELDS), marketingOptInChangedAt: c.marketingOptInChangedAt, marketingOptInChangedBy: c.marketingOptInChangedBy },
       stats: statsOf(c),
@@ -426,7 +442,7 @@ export class CustomersService {
   }
 
   audit(ctx: RequestContext, action: string, subjectId: string, details: Record<string, unknown> = {}, em: EntityManager = ctx.em): void {
-    em.create(AuditEntry, { action, actorId: ctx.actor?.id ?? null, subjectId, details, at: this.clock() });
+    recordAudit(em, ctx, { action, subjectId, details, at: this.clock() });
   }
 
   private conflict(err: unknown): unknown {

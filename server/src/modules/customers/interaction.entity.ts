@@ -45,29 +45,3 @@ export class Interaction {
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 }
-
-/** Who did what to whose data, without the data itself: erasures and consent changes. */
-@Entity({ tableName: 'audit_log' })
-@Index({ name: 'audit_log_subject_idx', properties: ['subjectId', 'at'] })
-export class AuditEntry {
-  [OptionalProps]?: 'id' | 'at' | 'details';
-
-  @PrimaryKey({ type: 'uuid' })
-  id: string = randomUUID();
-
-  @Property({ length: 60 })
-  action: string;
-
-  /** The staff member or device that acted; null for the system. */
-  @Property({ type: 'uuid', nullable: true })
-  actorId: string | null;
-
-  @Property({ type: 'uuid' })
-  subjectId: string;
-
-  @Property({ type: 'json' })
-  details: Record<string, unknown> = {};
-
-  @Property({ type: 'timestamptz' })
-  at: Date = new Date();
-}

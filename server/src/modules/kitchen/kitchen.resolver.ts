@@ -1,45 +1,39 @@
-import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { RequestContext } from '../../common/context.js';
 import { KitchenEvent } from './kitchen-event.entity.js';
 import { KitchenTicket } from './kitchen-ticket.entity.js';
 import { KitchenBoard } from './kitchen.types.js';
-import { KITCHEN_HANDS, KITCHEN_READERS, type KitchenService } from './kitchen.service.js';
+import type { KitchenService } from './kitchen.service.js';
 
 @Resolver(() => KitchenTicket)
 export class KitchenResolver {
   constructor(private readonly kitchen: KitchenService) {}
 
-  @Authorized(...KITCHEN_READERS)
   @Query(() => KitchenBoard, { description: 'Open tickets (all stations, or one), all-day counts, and the cursor to continue from.' })
   kitchenBoard(@Ctx() ctx: RequestContext, @Arg('station', () => String, { nullable: true }) station?: string): Promise<KitchenBoard> {
     return this.kitchen.board(ctx, station);
   }
 
-  @Authorized(...KITCHEN_HANDS)
   @Mutation(() => KitchenTicket, { description: 'NEW -> IN_PROGRESS.' })
   startTicket(@Arg('ticketId', () => ID) ticketId: string, @Ctx() ctx: RequestContext): Promise<KitchenTicket> {
     return this.kitchen.act(ctx, ticketId, 'start');
   }
 
-  @Authorized(...KITCHEN_HANDS)
   @Mutation(() => KitchenTicket, { description: 'NEW or IN_PROGRESS -> READY (for the pass).' })
   readyTicket(@Arg('ticketId', () => ID) ticketId: string, @Ctx() ctx: RequestContext): Promise<KitchenTicket> {
     return this.kitchen.act(ctx, ticketId, 'ready');
   }
 
-  @Authorized(...KITCHEN_HANDS)
   @Mutation(() => KitchenTicket, { description: 'Done: the ticket leaves the board (from NEW, IN_PROGRESS or READY).' })
   bumpTicket(@Arg('ticketId', () => ID) ticketId: string, @Ctx() ctx: RequestContext): Promise<KitchenTicket> {
     return this.kitchen.act(ctx, ticketId, 'bump');
   }
 
-  @Authorized(...KITCHEN_HANDS)
   @Mutation(() => KitchenTicket, { description: 'Brings a bumped ticket back to the board as READY.' })
   recallTicket(@Arg('ticketId', () => ID) ticketId: string, @Ctx() ctx: RequestContext): Promise<KitchenTicket> {
     return this.kitchen.act(ctx, ticketId, 'recall');
   }
 
-  @Authorized(...KITCHEN_READERS)
   @Subscription(() => KitchenEvent, {
     description: 'Live kitchen tickets; with since, first replays every event after that cursor, then continues live.',
     subscribe: ({ args, context }) => {

@@ -2,7 +2,7 @@ import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, ErrorCode } from '../../common/errors.js';
 import type { RequestContext } from '../../common/context.js';
-import { Role } from '../../common/roles.js';
+import { mayCall, principalOf } from '../../common/access.js';
 import type { Orm } from '../../infra/database.js';
 import type { Logger } from '../../infra/logger.js';
 import type { EventBus } from '../../infra/pubsub.js';
@@ -19,9 +19,6 @@ const LOG_LOCK = 7_202_611;
 const PAGE = 500;
 /** How often the log is read when no wake-up came (a lost pub/sub message costs at most this). */
 const POLL_MS = 2_000;
-
-export const KITCHEN_READERS = [Role.KITCHEN, Role.SERVER, Role.MANAGER, Role.ADMIN] as const;
-export const KITCHEN_HANDS = [Role.KITCHEN] as const;
 
 /** A line as the kitchen gets it from an order. */
 export interface KitchenLine {
@@ -258,7 +255,8 @@ export class KitchenService {
    * last delivered cursor is dropped, so the seam has no gap and no duplicate.
    */
   events(ctx: RequestContext, station: string | null | undefined, since: string | null | undefined): AsyncIterable<KitchenEvent> {
-    if (!ctx.actor || !(KITCHEN_READERS as readonly Role[]).includes(ctx.actor.role)) {
+    // The access guard checks this before subscribe runs; kept here for callers that start the feed directly.
+    if (!ctx.actor || !mayCall('Subscription.kitchenEvents', principalOf(ctx.actor))) {
       throw new AppError(ErrorCode.FORBIDDEN, 'Not allowed for your role');
     }
     const from = parseCursor(since);

@@ -1,36 +1,30 @@
-import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../common/context.js';
-import { MANAGERS, Role } from '../../common/roles.js';
 import { Customer } from '../customers/customer.entity.js';
 import { Promotion, Reward } from './loyalty.entities.js';
 import { LoyaltyAccountView, Offer, PromotionInput, RewardInput } from './loyalty.types.js';
 import type { LoyaltyService } from './loyalty.service.js';
 
-const FRONT_OF_HOUSE = [Role.ADMIN, Role.MANAGER, Role.SERVER, Role.HOST] as const;
 
 @Resolver(() => Customer)
 export class LoyaltyResolver {
   constructor(private readonly service: LoyaltyService) {}
 
-  @Authorized(...FRONT_OF_HOUSE)
   @Query(() => [Reward])
   rewards(@Ctx() ctx: RequestContext): Promise<Reward[]> {
     return this.service.rewards(ctx);
   }
 
-  @Authorized(...MANAGERS, Role.SERVER)
   @Query(() => [Promotion])
   promotions(@Ctx() ctx: RequestContext): Promise<Promotion[]> {
     return this.service.promotions(ctx);
   }
 
-  @Authorized(...MANAGERS)
   @Mutation(() => Reward)
   createReward(@Arg('input', () => RewardInput) input: RewardInput, @Ctx() ctx: RequestContext): Promise<Reward> {
     return this.service.createReward(ctx, input);
   }
 
-  @Authorized(...MANAGERS)
   @Mutation(() => Promotion)
   createPromotion(@Arg('input', () => PromotionInput) input: PromotionInput, @Ctx() ctx: RequestContext): Promise<Promotion> {
     return this.service.createPromotion(ctx, input);

@@ -1,6 +1,5 @@
-import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { RequestContext } from '../../common/context.js';
-import { MANAGERS, Role, STAFF_ROLES } from '../../common/roles.js';
 import { MenuItem } from './menu-item.entity.js';
 import { MenuItemInput, MenuItemPatch } from './menu.inputs.js';
 import { MENU_UPDATED, type MenuItemView, type MenuService } from './menu.service.js';
@@ -9,19 +8,16 @@ import { MENU_UPDATED, type MenuItemView, type MenuService } from './menu.servic
 export class MenuResolver {
   constructor(private readonly menuService: MenuService) {}
 
-  @Authorized(...STAFF_ROLES)
   @Query(() => [MenuItem])
   menu(@Ctx() ctx: RequestContext): Promise<MenuItem[]> {
     return this.menuService.menu(ctx);
   }
 
-  @Authorized(...MANAGERS)
   @Mutation(() => MenuItem)
   createMenuItem(@Arg('input', () => MenuItemInput) input: MenuItemInput, @Ctx() ctx: RequestContext): Promise<MenuItem> {
     return this.menuService.createItem(ctx, input);
   }
 
-  @Authorized(...MANAGERS)
   @Mutation(() => MenuItem)
   updateMenuItem(
     @Arg('id', () => ID) id: string,
@@ -31,7 +27,6 @@ export class MenuResolver {
     return this.menuService.updateItem(ctx, id, input);
   }
 
-  @Authorized(...MANAGERS, Role.KITCHEN)
   @Mutation(() => MenuItem, { description: 'Inventory sync: set units on hand (null stops tracking).' })
   setStock(
     @Arg('menuItemId', () => ID) menuItemId: string,
@@ -41,7 +36,6 @@ export class MenuResolver {
     return this.menuService.setStock(ctx, menuItemId, stock ?? null);
   }
 
-  @Authorized(...STAFF_ROLES)
   @Subscription(() => MenuItem, {
     topics: MENU_UPDATED,
     description: "Availability changes, e.g. an item 86'd when stock runs out.",

@@ -1,5 +1,6 @@
 import { LockMode, type FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { recordAudit } from '../audit/audit.js';
 import { AppError, ErrorCode } from '../../common/errors.js';
 import type { RequestContext } from '../../common/context.js';
 import { containsCardNumber, priceOrder, type OrderTotals } from '../../common/money.js';
@@ -227,6 +228,13 @@ export class OrdersService {
       const cash = payments.filter((p) => p.method === PaymentMethod.CASH).reduce((s, p) => s + p.amount, 0);
       if (over > cash) throw AppError.badInput('payments', 'only cash may be more than the total');
       Object.assign(order, totals, { changeGiven: over, status: OrderStatus.PAID, paidAt: at });
+      if (totals.discount > 0) {
+        recordAudit(em, ctx, {
+          action: 'discount_applied',
+          subjectId: order.id,
+          details: { orderNumber: order.number, discount: totals.discount, subtotal: totals.subtotal, promotionCode: payload.promotionCode, rewardId: payload.rewardId },
+        });
+      }
       for (const p of payments) order.payments.add(em.create(Payment, { order, ...p, createdAt: at }));
       await this.hooks.onPaid(em, order, totals);
       if (order.customer) {
@@ -288,6 +296,8 @@ export class OrdersService {
         await this.hooks.onVoid(em, order);
         reversedFor = order.customer.id;
       }
+      // The reason is free text (it may name a guest): the order keeps it, the audit log does not.
+      recordAudit(em, ctx, { action: 'order_voided', subjectId: order.id, details: { orderNumber: order.number, was: order.status, total: order.total } });
       Object.assign(order, { status: OrderStatus.VOIDED, voidedAt: new Date(), voidReason: why, voidedBy: staffId });
       await em.flush();
       ticketed = await this.kitchen.voidTicketsFor(em, order.id);
