@@ -16,7 +16,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 // 6. Mixed load for SOAK_S seconds: lookups, orders, screens connecting and disconnecting.
 describe(`soak: ${SOAK_S} s of mixed load`, () => {
   it('keeps RSS and heap stable, leaks no handles, and returns subscriber counts to the baseline', { timeout: SOAK_S * 1000 + 240_000 }, async () => {
-    const c = await startCluster(1);
+    const c = await startCluster(1, { RATE_LIMIT_LOOKUP_POINTS: '1000000' });
     const [server] = c.instances;
     const url = server!.url;
     try {

@@ -207,6 +207,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   const app = express();
   app.disable('x-powered-by');
+  if (config.TRUST_PROXY) app.set('trust proxy', /^\d+$/.test(config.TRUST_PROXY) ? Number(config.TRUST_PROXY) : config.TRUST_PROXY.split(',').map((v) => v.trim()));
   const httpServer: Server = createServer(app);
 
   app.get('/healthz', (_req, res) => {
@@ -391,7 +392,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
           }
           throw err;
         }
-        return { requestId, actor, ip: req.socket.remoteAddress, em, log: log.child({ requestId }), feeds };
+        return { requestId, actor, ip: req.ip ?? req.socket.remoteAddress, em, log: log.child({ requestId }), feeds };
       },
     }),
   );

@@ -72,6 +72,12 @@ const schema = z.object({
     .transform((v) => v.split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean))
     .pipe(z.array(z.url({ message: 'must be a comma-separated list of origins like https://pos.example.com' })))
     .default([]),
+  /**
+   * Which proxies to believe about the client's address (X-Forwarded-For), as Express's "trust proxy":
+   * e.g. `loopback`, `uniquelocal` (private networks, as in docker compose), a hop count, or addresses.
+   * Unset: the address is the peer's (right without a proxy). Sign-in rate limits are per address.
+   */
+  TRUST_PROXY: z.string().optional(),
   /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Sign-in attempts per email and client address per window (a success restores the budget). */

@@ -60,6 +60,7 @@ describe('docker-compose.yml (production)', () => {
         MIGRATE_ON_START: 'false',
         TOKEN_SECRET: REQUIRED.TOKEN_SECRET,
         ALLOWED_ORIGINS: REQUIRED.PUBLIC_URL,
+        TRUST_PROXY: 'uniquelocal',
       });
     }
   });

@@ -30,7 +30,7 @@ describe('nginx (deploy/nginx.conf) in front of two production servers', { timeo
   beforeAll(async () => {
     const displays = mkdtempSync(join(tmpdir(), 'pos-displays-'));
     writeFileSync(join(displays, 'index.html'), '<!doctype html><title>POS displays</title><div id="app"></div>');
-    c = await startCluster(2, { NODE_ENV: 'production', ALLOWED_ORIGINS: 'https://pos.example.com', DISPLAYS_DIR: displays });
+    c = await startCluster(2, { NODE_ENV: 'production', ALLOWED_ORIGINS: 'https://pos.example.com', DISPLAYS_DIR: displays, TRUST_PROXY: 'loopback' });
     proxy = await startProxy(c.instances.map((i) => new URL(i.url).host));
     const item = await gql<{ createMenuItem: { id: string } }>(
       `${proxy.url}`,
