@@ -71,7 +71,7 @@ describe('the displays shell in Chromium', () => {
     const created = await gql(
       url,
       'mutation($i: MenuItemInput!) { createMenuItem(input: $i) { id } }',
-      { i: { sku: `E2E-${Date.now()}`, name, category: 'Mains', price: 1500, station: 'grill', stock: 0 } },
+      { i: { sku: `E2E-${randomUUID().slice(0, 8)}`, name, category: 'Mains', price: 1500, station: 'grill', stock: 0 } },
       adminToken,
     );
     expect(created.errors).toBeUndefined();

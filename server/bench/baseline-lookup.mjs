@@ -13,7 +13,7 @@ const schema = buildSchema(`
     id: ID! firstName: String! lastName: String allergies: [String!]! tags: [String!]! lifecycleStage: String!
     stats: CustomerStats! usualDishes(limit: Int = 3): [DishCount!]! loyalty: LoyaltyAccountView! offers: [Offer!]!
   }
-  type CustomerStats { visitCount: Int! averageSpend: Int! }
+  type CustomerStats { visitCount: Int! }
   type DishCount { count: Int! menuItem: MenuItem! }
   type MenuItem { id: ID! name: String! }
   type LoyaltyAccountView { points: Int! tier: String! availableRewards: [Reward!]! }
@@ -50,7 +50,7 @@ async function build(phone) {
     allergies: c.allergies,
     tags: c.tags,
     lifecycleStage: c.lifecycle_stage,
-    stats: { visitCount: c.visit_count, averageSpend: c.visit_count ? Math.round(c.total_spent / c.visit_count) : 0 },
+    stats: { visitCount: c.visit_count },
     dishes: c.dishes,
     loyalty: {
       points: c.points,

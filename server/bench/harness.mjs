@@ -24,7 +24,7 @@ const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6'];
 const LOOKUP = `query LookupGuest($by: CustomerLookupInput!) {
   customerLookup(by: $by) {
     id firstName lastName allergies tags lifecycleStage
-    stats { visitCount averageSpend }
+    stats { visitCount }
     usualDishes(limit: 3) { count menuItem { id name } }
     loyalty { points tier availableRewards { id name pointsCost } }
     offers { id title }
