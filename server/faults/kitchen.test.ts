@@ -7,7 +7,10 @@ import { startProxy as startNginx } from '../test/support/nginx.js';
 import { count, rows } from './db.js';
 
 async function eventsOf(ticketIds: string[]) {
-  return rows<{ id: string; type: string; status: string }>(`select id::text, type, ticket->>'status' as status from kitchen_event where ticket_id = any($1::uuid[]) order by id`, [ticketIds]);
+  return rows<{ id: string; type: string; status: string }>(
+    `select id::text, type, ticket->>'status' as status from kitchen_event where ticket_id = any($1::uuid[]) order by id`,
+    [ticketIds],
+  );
 }
 import { atRate, key, metric, must, ORDER, withRetries } from './support.js';
 import { inOrderWithoutDuplicates, KitchenScreen, serverBoard } from './screen.js';
@@ -22,9 +25,21 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const CUT_MS = Number(process.env.FAULTS_OUTAGE_MS ?? 30_000);
 
 async function menuItem(url: string, token: string, station: string): Promise<string> {
-  const made = await must<{ createMenuItem: { id: string } }>(url, 'mutation($i: MenuItemInput!) { createMenuItem(input: $i) { id } }', {
-    i: { sku: `KF-${randomUUID().slice(0, 8)}`, name: `Fault dish ${randomUUID().slice(0, 6)}`, category: 'Faults', price: 700, station, allergens: [] },
-  }, token);
+  const made = await must<{ createMenuItem: { id: string } }>(
+    url,
+    'mutation($i: MenuItemInput!) { createMenuItem(input: $i) { id } }',
+    {
+      i: {
+        sku: `KF-${randomUUID().slice(0, 8)}`,
+        name: `Fault dish ${randomUUID().slice(0, 6)}`,
+        category: 'Faults',
+        price: 700,
+        station,
+        allergens: [],
+      },
+    },
+    token,
+  );
   return made.createMenuItem.id;
 }
 
@@ -33,7 +48,8 @@ async function caughtUp(screen: KitchenScreen, url: string, token: string, timeo
   const started = Date.now();
   for (;;) {
     const board = await serverBoard(url, token, screen.station);
-    if (screen.state.cursor === board.cursor && JSON.stringify(screen.view()) === JSON.stringify(board.view)) return Date.now() - started;
+    if (screen.state.cursor === board.cursor && JSON.stringify(screen.view()) === JSON.stringify(board.view))
+      return Date.now() - started;
     if (Date.now() - started > timeoutMs) {
       const mine = new Set(screen.view());
       const theirs = new Set(board.view);
@@ -69,19 +85,46 @@ describe('kitchen screens under faults', () => {
     const span = lead + CUT_MS + 4_000;
     const placed: string[] = [];
     const load = atRate(orders / (span / 1000), span, async () => {
-      const o = await must<{ placeOrder: { id: string } }>(server.url, ORDER, { i: { idempotencyKey: key(), items: [{ menuItemId: dish, quantity: 1 }] } }, c.tokens.SERVER);
+      const o = await must<{ placeOrder: { id: string } }>(
+        server.url,
+        ORDER,
+        { i: { idempotencyKey: key(), items: [{ menuItemId: dish, quantity: 1 }] } },
+        c.tokens.SERVER,
+      );
       placed.push(o.placeOrder.id);
     });
     // Meanwhile the line works: every third ticket started, every fifth bumped (and one recalled).
     let working = true;
     const line = (async () => {
       while (working) {
-        const board = await must<{ kitchenBoard: { tickets: { id: string; status: string; orderNumber: number }[] } }>(server.url, 'query { kitchenBoard(station: "grill") { tickets { id status orderNumber } } }', {}, c.tokens.KITCHEN);
+        const board = await must<{ kitchenBoard: { tickets: { id: string; status: string; orderNumber: number }[] } }>(
+          server.url,
+          'query { kitchenBoard(station: "grill") { tickets { id status orderNumber } } }',
+          {},
+          c.tokens.KITCHEN,
+        );
         for (const t of board.kitchenBoard.tickets) {
-          if (t.status === 'NEW' && t.orderNumber % 3 === 0) await must(server.url, 'mutation($t: ID!) { startTicket(ticketId: $t) { id } }', { t: t.id }, c.tokens.KITCHEN);
+          if (t.status === 'NEW' && t.orderNumber % 3 === 0)
+            await must(
+              server.url,
+              'mutation($t: ID!) { startTicket(ticketId: $t) { id } }',
+              { t: t.id },
+              c.tokens.KITCHEN,
+            );
           else if (t.orderNumber % 5 === 0) {
-            await must(server.url, 'mutation($t: ID!) { bumpTicket(ticketId: $t) { id } }', { t: t.id }, c.tokens.KITCHEN);
-            if (t.orderNumber % 25 === 0) await must(server.url, 'mutation($t: ID!) { recallTicket(ticketId: $t) { id } }', { t: t.id }, c.tokens.KITCHEN);
+            await must(
+              server.url,
+              'mutation($t: ID!) { bumpTicket(ticketId: $t) { id } }',
+              { t: t.id },
+              c.tokens.KITCHEN,
+            );
+            if (t.orderNumber % 25 === 0)
+              await must(
+                server.url,
+                'mutation($t: ID!) { recallTicket(ticketId: $t) { id } }',
+                { t: t.id },
+                c.tokens.KITCHEN,
+              );
           }
         }
         await sleep(500);
@@ -98,11 +141,16 @@ describe('kitchen screens under faults', () => {
     // Caught up: the screen reaches everything that happened while it was away within 2 s.
     for (;;) {
       if (screen.state.cursor >= atRestore.cursor) break;
-      if (Date.now() - restoredAt > 10_000) throw new Error(`not caught up 10 s after the network came back (cursor ${screen.state.cursor} < ${atRestore.cursor})`);
+      if (Date.now() - restoredAt > 10_000)
+        throw new Error(
+          `not caught up 10 s after the network came back (cursor ${screen.state.cursor} < ${atRestore.cursor})`,
+        );
       await sleep(10);
     }
     const catchUpMs = Date.now() - restoredAt;
-    console.log(`[faults] kitchen screen caught up ${catchUpMs} ms after the network came back (${screen.reconnects} reconnect attempts)`);
+    console.log(
+      `[faults] kitchen screen caught up ${catchUpMs} ms after the network came back (${screen.reconnects} reconnect attempts)`,
+    );
     expect(catchUpMs).toBeLessThanOrEqual(2_000);
 
     await load;
@@ -122,7 +170,10 @@ describe('kitchen screens under faults', () => {
     const nginx = await startNginx(c.instances.map((i) => new URL(i.url).host));
     cleanups.push(() => nginx.stop());
     const dish = await menuItem(nginx.url, c.tokens.MANAGER, 'fry');
-    const screens = Array.from({ length: 6 }, () => new KitchenScreen(nginx.url, nginx.url.replace('http', 'ws') + '/graphql', c.tokens.KITCHEN, 'fry'));
+    const screens = Array.from(
+      { length: 6 },
+      () => new KitchenScreen(nginx.url, nginx.url.replace('http', 'ws') + '/graphql', c.tokens.KITCHEN, 'fry'),
+    );
     for (const s of screens) {
       cleanups.push(() => s.stop());
       await s.start();
@@ -139,7 +190,10 @@ describe('kitchen screens under faults', () => {
       const input = { idempotencyKey: key(), items: [{ menuItemId: dish, quantity: 1 }] };
       try {
         // A client whose request died with the instance retries with the same key.
-        const o = await withRetries(() => must<{ placeOrder: { id: string } }>(nginx.url, ORDER, { i: input }, c.tokens.SERVER), 30_000);
+        const o = await withRetries(
+          () => must<{ placeOrder: { id: string } }>(nginx.url, ORDER, { i: input }, c.tokens.SERVER),
+          30_000,
+        );
         acked.push(o.placeOrder.id);
       } catch (err) {
         failed.push(String(err));

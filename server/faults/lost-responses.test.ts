@@ -17,30 +17,58 @@ describe('lost responses', () => {
       const url = c.instances[0]!.url;
       const items: string[] = [];
       for (const station of ['grill', 'bar']) {
-        const made = await must<{ createMenuItem: { id: string } }>(url, 'mutation($i: MenuItemInput!) { createMenuItem(input: $i) { id } }', {
-          i: { sku: `LR-${randomUUID().slice(0, 8)}`, name: `Lost ${station} ${randomUUID().slice(0, 4)}`, category: 'Faults', price: 2_500, station, allergens: [] },
-        }, c.tokens.MANAGER);
+        const made = await must<{ createMenuItem: { id: string } }>(
+          url,
+          'mutation($i: MenuItemInput!) { createMenuItem(input: $i) { id } }',
+          {
+            i: {
+              sku: `LR-${randomUUID().slice(0, 8)}`,
+              name: `Lost ${station} ${randomUUID().slice(0, 4)}`,
+              category: 'Faults',
+              price: 2_500,
+              station,
+              allergens: [],
+            },
+          },
+          c.tokens.MANAGER,
+        );
         items.push(made.createMenuItem.id);
       }
       const phone = `+1718555${String(1000 + Math.floor(Math.random() * 9000))}`;
-      const guest = (await must<{ createCustomer: { id: string } }>(url, 'mutation($i: CustomerInput!) { createCustomer(input: $i) { id } }', { i: { firstName: 'Retry', phone } }, c.tokens.MANAGER)).createCustomer;
+      const guest = (
+        await must<{ createCustomer: { id: string } }>(
+          url,
+          'mutation($i: CustomerInput!) { createCustomer(input: $i) { id } }',
+          { i: { firstName: 'Retry', phone } },
+          c.tokens.MANAGER,
+        )
+      ).createCustomer;
       const table = `lost-${randomUUID().slice(0, 8)}`;
 
       /** Sends the same request 5 times with the answer lost, then once more with the network healed. */
       const lossy = async <T>(query: string, variables: Record<string, unknown>): Promise<T> => {
         net.loseResponses(true);
-        for (let attempt = 0; attempt < 5; attempt++) await expect(must(net.url, query, variables, c.tokens.SERVER)).rejects.toThrow(/fetch failed/);
+        for (let attempt = 0; attempt < 5; attempt++)
+          await expect(must(net.url, query, variables, c.tokens.SERVER)).rejects.toThrow(/fetch failed/);
         net.loseResponses(false);
         return must<T>(net.url, query, variables, c.tokens.SERVER);
       };
 
-      const placeInput = { idempotencyKey: key(), table, customerId: guest.id, items: items.map((menuItemId) => ({ menuItemId, quantity: 1 })) };
+      const placeInput = {
+        idempotencyKey: key(),
+        table,
+        customerId: guest.id,
+        items: items.map((menuItemId) => ({ menuItemId, quantity: 1 })),
+      };
       const placed = await lossy<{ placeOrder: { id: string; total: number; subtotal: number } }>(
         'mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { id total subtotal } }',
         { i: placeInput },
       );
       const order = placed.placeOrder;
-      const paid = await lossy<{ checkout: { status: string } }>(CHECKOUT, { id: order.id, i: { idempotencyKey: key(), payments: [{ method: 'CARD', amount: order.total }] } });
+      const paid = await lossy<{ checkout: { status: string } }>(CHECKOUT, {
+        id: order.id,
+        i: { idempotencyKey: key(), payments: [{ method: 'CARD', amount: order.total }] },
+      });
       expect(paid.checkout.status).toBe('PAID');
 
       expect(await count('orders', 'table_name = $1', [table])).toBe(1);

@@ -28,7 +28,8 @@ function applyKitchenEvent(state: BoardState, event: KitchenEventMessage): Board
   return { cursor, tickets };
 }
 
-const TICKET = 'id orderId orderNumber station status table createdAt items { name quantity modifiers notes } guestAllergies';
+const TICKET =
+  'id orderId orderNumber station status table createdAt items { name quantity modifiers notes } guestAllergies';
 export const BOARD = `query($s: String) { kitchenBoard(station: $s) { cursor tickets { ${TICKET} } } }`;
 const EVENTS = `subscription($s: String, $since: String) { kitchenEvents(station: $s, since: $since) { cursor type ticket { ${TICKET} } } }`;
 
@@ -53,8 +54,16 @@ export class KitchenScreen {
   ) {}
 
   async start(): Promise<void> {
-    const snap = await must<{ kitchenBoard: { cursor: string; tickets: Ticket[] } }>(this.httpUrl, BOARD, { s: this.station }, this.token);
-    this.state = { cursor: Number(snap.kitchenBoard.cursor), tickets: new Map(snap.kitchenBoard.tickets.filter((t) => OPEN.has(t.status)).map((t) => [t.id, t])) };
+    const snap = await must<{ kitchenBoard: { cursor: string; tickets: Ticket[] } }>(
+      this.httpUrl,
+      BOARD,
+      { s: this.station },
+      this.token,
+    );
+    this.state = {
+      cursor: Number(snap.kitchenBoard.cursor),
+      tickets: new Map(snap.kitchenBoard.tickets.filter((t) => OPEN.has(t.status)).map((t) => [t.id, t])),
+    };
     this.connect();
   }
 
@@ -111,9 +120,21 @@ export class KitchenScreen {
 }
 
 /** The server's board for a station as (id, status) pairs, and its cursor. */
-export async function serverBoard(httpUrl: string, token: string, station: string): Promise<{ cursor: number; view: string[] }> {
-  const snap = await must<{ kitchenBoard: { cursor: string; tickets: Ticket[] } }>(httpUrl, BOARD, { s: station }, token);
-  return { cursor: Number(snap.kitchenBoard.cursor), view: snap.kitchenBoard.tickets.map((t) => `${t.id}:${t.status}`).sort() };
+export async function serverBoard(
+  httpUrl: string,
+  token: string,
+  station: string,
+): Promise<{ cursor: number; view: string[] }> {
+  const snap = await must<{ kitchenBoard: { cursor: string; tickets: Ticket[] } }>(
+    httpUrl,
+    BOARD,
+    { s: station },
+    token,
+  );
+  return {
+    cursor: Number(snap.kitchenBoard.cursor),
+    view: snap.kitchenBoard.tickets.map((t) => `${t.id}:${t.status}`).sort(),
+  };
 }
 
 /** Strictly increasing: every event once, in cursor order. */

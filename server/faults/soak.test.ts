@@ -15,99 +15,152 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 // 6. Mixed load for SOAK_S seconds: lookups, orders, screens connecting and disconnecting.
 describe(`soak: ${SOAK_S} s of mixed load`, () => {
-  it('keeps RSS and heap stable, leaks no handles, and returns subscriber counts to the baseline', { timeout: SOAK_S * 1000 + 240_000 }, async () => {
-    const c = await startCluster(1);
-    const [server] = c.instances;
-    const url = server!.url;
-    try {
-      const dish = (
-        await must<{ createMenuItem: { id: string } }>(url, 'mutation($i: MenuItemInput!) { createMenuItem(input: $i) { id } }', {
-          i: { sku: `SK-${randomUUID().slice(0, 8)}`, name: `Soak dish ${randomUUID().slice(0, 4)}`, category: 'Faults', price: 1_200, station: 'grill', allergens: [] },
-        }, c.tokens.MANAGER)
-      ).createMenuItem.id;
-      const guests: { id: string; phone: string }[] = [];
-      for (let i = 0; i < 30; i++) {
-        const phone = `+1917555${String(1000 + i)}`;
-        guests.push({ phone, id: (await must<{ createCustomer: { id: string } }>(url, 'mutation($i: CustomerInput!) { createCustomer(input: $i) { id } }', { i: { firstName: `Soak${i}`, phone } }, c.tokens.MANAGER)).createCustomer.id });
+  it(
+    'keeps RSS and heap stable, leaks no handles, and returns subscriber counts to the baseline',
+    { timeout: SOAK_S * 1000 + 240_000 },
+    async () => {
+      const c = await startCluster(1);
+      const [server] = c.instances;
+      const url = server!.url;
+      try {
+        const dish = (
+          await must<{ createMenuItem: { id: string } }>(
+            url,
+            'mutation($i: MenuItemInput!) { createMenuItem(input: $i) { id } }',
+            {
+              i: {
+                sku: `SK-${randomUUID().slice(0, 8)}`,
+                name: `Soak dish ${randomUUID().slice(0, 4)}`,
+                category: 'Faults',
+                price: 1_200,
+                station: 'grill',
+                allergens: [],
+              },
+            },
+            c.tokens.MANAGER,
+          )
+        ).createMenuItem.id;
+        const guests: { id: string; phone: string }[] = [];
+        for (let i = 0; i < 30; i++) {
+          const phone = `+1917555${String(1000 + i)}`;
+          guests.push({
+            phone,
+            id: (
+              await must<{ createCustomer: { id: string } }>(
+                url,
+                'mutation($i: CustomerInput!) { createCustomer(input: $i) { id } }',
+                { i: { firstName: `Soak${i}`, phone } },
+                c.tokens.MANAGER,
+              )
+            ).createCustomer.id,
+          });
+        }
+        const baseline = {
+          handles: await metric(url, 'nodejs_active_handles_total'),
+          subscriptions: await metric(url, 'pos_subscriptions_active'),
+          sockets: await metric(url, 'pos_websocket_connections'),
+        };
+
+        // Screens: each connects, subscribes to its station, stays 5-20 s, leaves, and comes back.
+        let running = true;
+        const open = new Set<Client>();
+        const screen = async (n: number) => {
+          while (running) {
+            const client = createClient({
+              url: server!.wsUrl,
+              webSocketImpl: WebSocket,
+              lazy: false,
+              retryAttempts: 0,
+              connectionParams: { authorization: `Bearer ${c.tokens.KITCHEN}` },
+              onNonLazyError: () => undefined,
+            });
+            open.add(client);
+            client.subscribe(
+              { query: `subscription { kitchenEvents(station: "${n % 2 ? 'grill' : 'bar'}") { cursor } }` },
+              { next: () => undefined, error: () => undefined, complete: () => undefined },
+            );
+            await sleep(5_000 + Math.random() * 15_000);
+            await client.dispose();
+            open.delete(client);
+            await sleep(Math.random() * 2_000);
+          }
+        };
+        const screens = Array.from({ length: SCREENS }, (_, n) => sleep(Math.random() * 3_000).then(() => screen(n)));
+
+        const errors: string[] = [];
+        const ms = SOAK_S * 1000;
+        const orders = atRate(4, ms, async (n) => {
+          try {
+            const g = guests[n % guests.length]!;
+            const o = await must<{ placeOrder: { id: string; total: number } }>(
+              url,
+              ORDER,
+              { i: { idempotencyKey: key(), customerId: g.id, items: [{ menuItemId: dish, quantity: 1 }] } },
+              c.tokens.SERVER,
+            );
+            await must(
+              url,
+              CHECKOUT,
+              {
+                id: o.placeOrder.id,
+                i: { idempotencyKey: key(), payments: [{ method: 'CARD', amount: o.placeOrder.total }] },
+              },
+              c.tokens.SERVER,
+            );
+          } catch (err) {
+            errors.push(String(err));
+          }
+        });
+        const lookups = atRate(20, ms, async (n) => {
+          try {
+            await must(url, LOOKUP, { p: guests[n % guests.length]!.phone }, c.tokens.SERVER);
+          } catch (err) {
+            errors.push(String(err));
+          }
+        });
+
+        // Samples every 5 s after a warm-up of a fifth of the run.
+        const samples: { at: number; rss: number; heap: number }[] = [];
+        const started = Date.now();
+        while (Date.now() - started < ms) {
+          await sleep(5_000);
+          if (Date.now() - started < ms / 5) continue;
+          samples.push({
+            at: Date.now() - started,
+            rss: await metric(url, 'process_resident_memory_bytes'),
+            heap: await metric(url, 'nodejs_heap_size_used_bytes'),
+          });
+        }
+        await Promise.all([orders, lookups]);
+        running = false;
+        await Promise.all(screens);
+        await Promise.all([...open].map((cl) => cl.dispose()));
+        await sleep(2_000);
+
+        expect(errors.slice(0, 5)).toEqual([]);
+        const window = Math.max(3, Math.floor(samples.length / 4));
+        const first = samples.slice(0, window);
+        const last = samples.slice(-window);
+        // RSS: median of each window. Heap: the lowest of each window, i.e. what survives collections.
+        const rssDrift = median(last.map((s) => s.rss)) / median(first.map((s) => s.rss)) - 1;
+        const heapDrift = Math.min(...last.map((s) => s.heap)) / Math.min(...first.map((s) => s.heap)) - 1;
+        const end = {
+          handles: await metric(url, 'nodejs_active_handles_total'),
+          subscriptions: await metric(url, 'pos_subscriptions_active'),
+          sockets: await metric(url, 'pos_websocket_connections'),
+        };
+        console.log(
+          `[faults] soak ${SOAK_S} s, ${SCREENS} screens: RSS drift ${(rssDrift * 100).toFixed(1)} %, heap drift ${(heapDrift * 100).toFixed(1)} %, ` +
+            `handles ${baseline.handles} -> ${end.handles}, subscriptions ${baseline.subscriptions} -> ${end.subscriptions}, sockets ${baseline.sockets} -> ${end.sockets}`,
+        );
+        expect(rssDrift).toBeLessThan(0.1);
+        expect(heapDrift).toBeLessThan(0.1);
+        expect(end.subscriptions).toBe(baseline.subscriptions);
+        expect(end.sockets).toBe(baseline.sockets);
+        expect(end.handles).toBeLessThanOrEqual(baseline.handles + 2);
+      } finally {
+        await c.close();
       }
-      const baseline = {
-        handles: await metric(url, 'nodejs_active_handles_total'),
-        subscriptions: await metric(url, 'pos_subscriptions_active'),
-        sockets: await metric(url, 'pos_websocket_connections'),
-      };
-
-      // Screens: each connects, subscribes to its station, stays 5-20 s, leaves, and comes back.
-      let running = true;
-      const open = new Set<Client>();
-      const screen = async (n: number) => {
-        while (running) {
-          const client = createClient({ url: server!.wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, connectionParams: { authorization: `Bearer ${c.tokens.KITCHEN}` }, onNonLazyError: () => undefined });
-          open.add(client);
-          client.subscribe({ query: `subscription { kitchenEvents(station: "${n % 2 ? 'grill' : 'bar'}") { cursor } }` }, { next: () => undefined, error: () => undefined, complete: () => undefined });
-          await sleep(5_000 + Math.random() * 15_000);
-          await client.dispose();
-          open.delete(client);
-          await sleep(Math.random() * 2_000);
-        }
-      };
-      const screens = Array.from({ length: SCREENS }, (_, n) => sleep(Math.random() * 3_000).then(() => screen(n)));
-
-      const errors: string[] = [];
-      const ms = SOAK_S * 1000;
-      const orders = atRate(4, ms, async (n) => {
-        try {
-          const g = guests[n % guests.length]!;
-          const o = await must<{ placeOrder: { id: string; total: number } }>(url, ORDER, { i: { idempotencyKey: key(), customerId: g.id, items: [{ menuItemId: dish, quantity: 1 }] } }, c.tokens.SERVER);
-          await must(url, CHECKOUT, { id: o.placeOrder.id, i: { idempotencyKey: key(), payments: [{ method: 'CARD', amount: o.placeOrder.total }] } }, c.tokens.SERVER);
-        } catch (err) {
-          errors.push(String(err));
-        }
-      });
-      const lookups = atRate(20, ms, async (n) => {
-        try {
-          await must(url, LOOKUP, { p: guests[n % guests.length]!.phone }, c.tokens.SERVER);
-        } catch (err) {
-          errors.push(String(err));
-        }
-      });
-
-      // Samples every 5 s after a warm-up of a fifth of the run.
-      const samples: { at: number; rss: number; heap: number }[] = [];
-      const started = Date.now();
-      while (Date.now() - started < ms) {
-        await sleep(5_000);
-        if (Date.now() - started < ms / 5) continue;
-        samples.push({ at: Date.now() - started, rss: await metric(url, 'process_resident_memory_bytes'), heap: await metric(url, 'nodejs_heap_size_used_bytes') });
-      }
-      await Promise.all([orders, lookups]);
-      running = false;
-      await Promise.all(screens);
-      await Promise.all([...open].map((cl) => cl.dispose()));
-      await sleep(2_000);
-
-      expect(errors.slice(0, 5)).toEqual([]);
-      const window = Math.max(3, Math.floor(samples.length / 4));
-      const first = samples.slice(0, window);
-      const last = samples.slice(-window);
-      // RSS: median of each window. Heap: the lowest of each window, i.e. what survives collections.
-      const rssDrift = median(last.map((s) => s.rss)) / median(first.map((s) => s.rss)) - 1;
-      const heapDrift = Math.min(...last.map((s) => s.heap)) / Math.min(...first.map((s) => s.heap)) - 1;
-      const end = {
-        handles: await metric(url, 'nodejs_active_handles_total'),
-        subscriptions: await metric(url, 'pos_subscriptions_active'),
-        sockets: await metric(url, 'pos_websocket_connections'),
-      };
-      console.log(
-        `[faults] soak ${SOAK_S} s, ${SCREENS} screens: RSS drift ${(rssDrift * 100).toFixed(1)} %, heap drift ${(heapDrift * 100).toFixed(1)} %, ` +
-          `handles ${baseline.handles} -> ${end.handles}, subscriptions ${baseline.subscriptions} -> ${end.subscriptions}, sockets ${baseline.sockets} -> ${end.sockets}`,
-      );
-      expect(rssDrift).toBeLessThan(0.1);
-      expect(heapDrift).toBeLessThan(0.1);
-      expect(end.subscriptions).toBe(baseline.subscriptions);
-      expect(end.sockets).toBe(baseline.sockets);
-      expect(end.handles).toBeLessThanOrEqual(baseline.handles + 2);
-    } finally {
-      await c.close();
-    }
-  });
+    },
+  );
 });

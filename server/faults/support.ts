@@ -32,7 +32,9 @@ export async function startRedis(): Promise<OwnRedis> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
     for (let i = 0; i < 100; i++) {
       if (spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG') return;
       await sleep(50);
@@ -97,7 +99,11 @@ export async function migrateDatabase(databaseUrl: string): Promise<void> {
 }
 
 /** Runs `fn` at a constant arrival rate (not waiting for earlier calls) for `ms`; resolves when every call settled. */
-export async function atRate<T>(perSecond: number, ms: number, fn: (i: number) => Promise<T>): Promise<PromiseSettledResult<T>[]> {
+export async function atRate<T>(
+  perSecond: number,
+  ms: number,
+  fn: (i: number) => Promise<T>,
+): Promise<PromiseSettledResult<T>[]> {
   const calls: Promise<T>[] = [];
   const started = Date.now();
   const interval = 1000 / perSecond;
@@ -111,10 +117,18 @@ export async function atRate<T>(perSecond: number, ms: number, fn: (i: number) =
 }
 
 /** A GraphQL call that throws on errors, with the errors' codes in the message. */
-export async function must<T>(url: string, query: string, variables: Record<string, unknown>, token: string): Promise<T> {
+export async function must<T>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  token: string,
+): Promise<T> {
   const res = await gql<T>(url, query, variables, token);
   if (res.errors?.length) {
-    const err = new Error(res.errors.map((e) => `${e.extensions?.code}: ${e.message}`).join('; ')) as Error & { codes: string[]; retryable: boolean };
+    const err = new Error(res.errors.map((e) => `${e.extensions?.code}: ${e.message}`).join('; ')) as Error & {
+      codes: string[];
+      retryable: boolean;
+    };
     err.codes = res.errors.map((e) => String(e.extensions?.code));
     err.retryable = res.errors.every((e) => e.extensions?.retryable === true);
     throw err;
@@ -123,7 +137,11 @@ export async function must<T>(url: string, query: string, variables: Record<stri
 }
 
 /** Retries a call (same arguments, so the same idempotency key) until it answers, for up to `ms`. */
-export async function withRetries<T>(fn: () => Promise<T>, ms = 60_000, onFailure?: (err: unknown) => void): Promise<T> {
+export async function withRetries<T>(
+  fn: () => Promise<T>,
+  ms = 60_000,
+  onFailure?: (err: unknown) => void,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -137,7 +155,8 @@ export async function withRetries<T>(fn: () => Promise<T>, ms = 60_000, onFailur
 }
 
 export const ORDER = 'mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { id number total status } }';
-export const CHECKOUT = 'mutation($id: ID!, $i: CheckoutInput!) { checkout(orderId: $id, input: $i) { id status total } }';
+export const CHECKOUT =
+  'mutation($id: ID!, $i: CheckoutInput!) { checkout(orderId: $id, input: $i) { id status total } }';
 export const LOOKUP = 'query($p: String!) { customerLookup(by: { phone: $p }) { id firstName stats { visitCount } } }';
 
 export const key = () => randomUUID();
