@@ -150,6 +150,14 @@ describe('no card number enters through any text argument', () => {
     // 8 + 4 + 4 digits in a row, Luhn-valid: 4111-1111-1111-1111 in a UUID's first three groups, then a letter.
     const res = await t.gql('mutation($id: ID!) { eraseCustomer(id: $id) }', { id: '41111111-1111-1111-a111-11111111111a' }, t.tokens.ADMIN);
     expect(res.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    // Nor in a String argument: an idempotency key is a UUID the client made.
+    const item = await t.gql<{ createMenuItem: { id: string } }>(
+      'mutation($i: MenuItemInput!) { createMenuItem(input: $i) { id } }',
+      { i: { sku: 'UUID-KEY-1', name: 'Key test', category: 'Test', price: 100, station: 'grill', allergens: [] } },
+      t.tokens.MANAGER,
+    );
+    const order = await t.gql('mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { id } }', { i: { idempotencyKey: '41111111-1111-1111-a111-11111111111a', items: [{ menuItemId: item.data!.createMenuItem.id, quantity: 1 }] } }, t.tokens.SERVER);
+    expect(order.errors).toBeUndefined();
   });
 
   it('still accepts ordinary numbers: a phone number, a table, an order number', async () => {

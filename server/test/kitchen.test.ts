@@ -313,7 +313,8 @@ describe('the kitchen event log', () => {
     let sub = follow(t.ws(t.tokens.KITCHEN), station, start);
     const orders = (async () => {
       for (let i = 0; i < 100; i += 5) {
-        await Promise.all(Array.from({ length: 5 }, () => placeOrder(t, { items: [{ menuItemId: grill.id, quantity: 1 }, { menuItemId: fry.id, quantity: 1 }] })));
+        const placed = await Promise.all(Array.from({ length: 5 }, () => placeOrder(t, { items: [{ menuItemId: grill.id, quantity: 1 }, { menuItemId: fry.id, quantity: 1 }] })));
+        expect(placed.filter((p) => p.errors).map((p) => p.errors)).toEqual([]);
       }
     })();
     await until(() => sub.events.length >= 10, 20_000);

@@ -92,6 +92,7 @@ describe('placeOrder', () => {
     const results = await Promise.all(Array.from({ length: 50 }, () => placeOrder(t, { items: [{ menuItemId: item.id, quantity: 1 }] })));
     const ok = results.filter((r) => !r.errors);
     const refused = results.filter((r) => r.errors?.[0]?.extensions?.code === 'OUT_OF_STOCK');
+    expect(results.filter((r) => r.errors && r.errors[0]?.extensions?.code !== 'OUT_OF_STOCK').map((r) => r.errors)).toEqual([]);
     expect(ok).toHaveLength(10);
     expect(refused).toHaveLength(40);
     expect(await stockOf(item.id)).toBe(0);

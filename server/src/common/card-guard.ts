@@ -46,7 +46,8 @@ export function findInputProblem(value: unknown, type: GraphQLInputType, path: s
   }
   if (isScalarType(type)) {
     if (type.name === 'ID') return typeof value === 'string' && UUID.test(value) ? null : { path, problem: 'id' };
-    if (type.name === 'String' && typeof value === 'string' && containsCardNumber(value)) return { path, problem: 'card' };
+    // A UUID (an idempotency key, say) is not a card number, though its digit groups can pass Luhn.
+    if (type.name === 'String' && typeof value === 'string' && !UUID.test(value) && containsCardNumber(value)) return { path, problem: 'card' };
     return null;
   }
   if (isInputObjectType(type) && typeof value === 'object') {
