@@ -142,15 +142,4 @@ export const LOOKUP = 'query($p: String!) { customerLookup(by: { phone: $p }) { 
 
 export const key = () => randomUUID();
 
-/** A metric's value from an instance's /metrics (sum over label sets matching the filter). */
-export async function metric(instanceUrl: string, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(`${instanceUrl}/metrics`)).text();
-  let total = 0;
-  for (const line of text.split('\n')) {
-    const m = /^([\w:]+)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const got = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-    if (Object.entries(labels).every(([k, v]) => got[k] === v)) total += Number(m[3]);
-  }
-  return total;
-}
+export { metric } from '../test/support/metrics.js';

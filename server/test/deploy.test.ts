@@ -7,16 +7,14 @@ import { gql } from './support/http.js';
 import { killServerProcesses } from './support/server-process.js';
 import { firstResults, startCluster, type Cluster } from './support/cluster.js';
 import { startProxy, type Proxy } from './support/nginx.js';
+import { metric } from './support/metrics.js';
 
 afterAll(killServerProcesses);
 
 /** Active subscriptions of a kind across all instances (each instance's /metrics). */
 async function activeSubscriptions(c: Cluster, kind: string): Promise<number> {
   let total = 0;
-  for (const i of c.instances) {
-    const text = await (await fetch(`${i.url}/metrics`)).text();
-    total += Number(new RegExp(`^pos_subscriptions_active\\{subscription="${kind}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
-  }
+  for (const i of c.instances) total += await metric(i.url, 'pos_subscriptions_active', { subscription: kind });
   return total;
 }
 

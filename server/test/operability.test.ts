@@ -2,18 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, collect, settle, type TestApp } from './support/app.js';
 import { customer, menuItem, placeOrder } from './support/factories.js';
 import { freePort } from './support/ports.js';
-
-/** One sample of a metric from the Prometheus text format (labels in any order), or undefined. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name)) continue;
-    const m = /^([\w:]+)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const got = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-    if (Object.entries(labels).every(([k, v]) => got[k] === v)) return Number(m[3]);
-  }
-  return undefined;
-}
+import { sample } from './support/metrics.js';
 
 async function scrape(t: TestApp, headers: Record<string, string> = {}): Promise<string> {
   const res = await fetch(`${t.url}/metrics`, { headers });

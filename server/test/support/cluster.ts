@@ -5,6 +5,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { gql, TEST_TOKEN_SECRET } from './http.js';
 import { freePort } from './ports.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
+import { metric } from './metrics.js';
 
 export const STAFF_ROLES = ['MANAGER', 'SERVER', 'HOST', 'KITCHEN'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number] | 'ADMIN';
@@ -131,10 +132,8 @@ export function firstResults<T>(client: Client, query: string, variables: Record
 /** Waits until an instance's /metrics shows at least `n` active subscriptions of a kind (so an event published next reaches them). */
 export async function waitForSubscriptions(instanceUrl: string, kind: string, n: number, timeoutMs = 10_000, headers: Record<string, string> = {}): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const pattern = new RegExp(`^pos_subscriptions_active\\{subscription="${kind}"\\} (\\d+)$`, 'm');
   for (;;) {
-    const text = await (await fetch(`${instanceUrl}/metrics`, { headers })).text();
-    if (Number(pattern.exec(text)?.[1] ?? 0) >= n) return;
+    if ((await metric(instanceUrl, 'pos_subscriptions_active', { subscription: kind }, headers)) >= n) return;
     if (Date.now() > deadline) throw new Error(`${instanceUrl} has fewer than ${n} ${kind} subscriptions after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
