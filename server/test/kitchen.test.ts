@@ -278,6 +278,60 @@ describe('the kitchen event log', () => {
     expect(seen).toEqual([expected[1]]);
   });
 
+  /**
+   * The first subscriber on a fresh instance starts its log reader. The reader's first read (where
+   * the log stands) is made slow here, as a loaded database makes it; an event commits meanwhile.
+   * It must reach the subscriber, by the replay or live. (It once did neither: the replay read
+   * before the event, the reader's first read after it, so the reader started past it.)
+   */
+  it('a subscriber that starts a fresh instance reader misses no event committed while the reader starts', async () => {
+    const station = stationOf(grill);
+    const { cursor: since } = await board(station);
+    let delayed = 0;
+    const slowStart = {
+      em: {
+        fork: () => {
+          const em = t.orm.em.fork();
+          const execute = em.execute.bind(em);
+          return Object.assign(em, {
+            execute: async (sql: string, params?: unknown[]) => {
+              if (/^select coalesce\(max\("id"\), 0\)/.test(sql)) {
+                delayed++;
+                await settle(400);
+              }
+              return execute(sql, params);
+            },
+          });
+        },
+      },
+    } as unknown as typeof t.orm;
+    const bus = t.app.services.kitchen['bus'];
+    const fresh = new KitchenService(bus, slowStart, createLogger({ LOG_LEVEL: 'silent' }));
+    const ctx = { requestId: 'test', actor: { kind: 'device', id: 'screen', role: 'KITCHEN', name: 'screen' }, em: t.orm.em.fork(), log: createLogger({ LOG_LEVEL: 'silent' }) } as const;
+    const feed = fresh.events(ctx as never, station, since)[Symbol.asyncIterator]();
+    const got: string[] = [];
+    const reading = (async () => {
+      for (;;) {
+        const r = await feed.next();
+        if (r.done) return;
+        got.push((r.value.ticket as unknown as { order: { id: string } }).order.id);
+      }
+    })();
+    try {
+      await settle(100); // the replay (if it does not wait) has read the log by now
+      const during = (await placeOrder(t, { items: [{ menuItemId: grill.id, quantity: 1 }] })).data!.placeOrder.id;
+      await settle(600); // the reader's first read has run, after that commit
+      const after = (await placeOrder(t, { items: [{ menuItemId: grill.id, quantity: 1 }] })).data!.placeOrder.id;
+      await until(() => got.includes(after)).catch(() => undefined);
+      expect(delayed).toBe(1);
+      expect(got).toEqual([during, after]);
+    } finally {
+      await feed.return?.();
+      await reading;
+      fresh.close();
+    }
+  });
+
   it('gives a board snapshot and its cursor, then every later event with no gap and no duplicate', async () => {
     const station = stationOf(fry);
     const snap = await board(station);

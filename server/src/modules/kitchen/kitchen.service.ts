@@ -122,6 +122,9 @@ export class KitchenService {
   /** Local subscribers by station ('*' for every station): routing by topic, not by a filter per subscriber. */
   private readonly topics = new Map<string, Set<Listener>>();
   private lastSeen: number | null = null;
+  /** Resolves once the reader knows where the log stands (lastSeen); replays wait for it. */
+  private started: Promise<void> | null = null;
+  private markStarted: (() => void) | null = null;
   private draining: Promise<void> | null = null;
   private drainAgain = false;
   private pollTimer: NodeJS.Timeout | null = null;
@@ -267,11 +270,15 @@ export class KitchenService {
       queue.push(e);
       wakeUp?.();
     };
-    const stop = this.listen(topic, listener);
+    const { stop, started } = this.listen(topic, listener);
     const read = (after: number) => this.read(station, after);
     let closed = false;
     const iterator = async function* (): AsyncGenerator<KitchenEvent> {
       try {
+        // The replay must not start before the reader knows where the log stands: an event
+        // committed between a replay read and the reader's first read would otherwise be
+        // neither replayed nor delivered live (the first screen on a fresh instance lost one).
+        await started;
         let last = from;
         if (last !== null) {
           for (;;) {
@@ -304,6 +311,8 @@ export class KitchenService {
         return: async (value?: unknown) => {
           closed = true;
           (wakeUp as (() => void) | null)?.();
+          // A generator closed before its first next() never runs its finally block.
+          stop();
           return it.return(value as never);
         },
         throw: (err?: unknown) => it.throw(err),
@@ -324,20 +333,25 @@ export class KitchenService {
 
   // ---------------------------------------------------------------- this instance's log reader
 
-  private listen(topic: string, listener: Listener): () => void {
+  private listen(topic: string, listener: Listener): { stop: () => void; started: Promise<void> } {
     let set = this.topics.get(topic);
     if (!set) this.topics.set(topic, (set = new Set()));
     set.add(listener);
-    this.ensureReader();
-    return () => {
+    const started = this.ensureReader();
+    let stopped = false;
+    const stop = () => {
+      if (stopped) return;
+      stopped = true;
       set.delete(listener);
-      if (set.size === 0) this.topics.delete(topic);
+      if (set.size === 0 && this.topics.get(topic) === set) this.topics.delete(topic);
     };
+    return { stop, started };
   }
 
   /** Starts reading the log for local subscribers: on every wake-up, and every POLL_MS as a safety net. */
-  private ensureReader(): void {
-    if (this.stopWake) return;
+  private ensureReader(): Promise<void> {
+    if (this.stopWake) return this.started!;
+    this.started = new Promise<void>((resolve) => (this.markStarted = resolve));
     const events = this.bus.subscribe(KITCHEN_WAKE)[Symbol.asyncIterator]();
     let running = true;
     void (async () => {
@@ -354,6 +368,7 @@ export class KitchenService {
       void events.return?.();
     };
     this.drain();
+    return this.started;
   }
 
   /** Reads what was committed since the last read and hands it to local subscribers, one reader at a time. */
@@ -369,6 +384,8 @@ export class KitchenService {
           if (this.lastSeen === null) {
             const [row] = await this.orm.em.fork().execute<{ max: string | null }[]>('select coalesce(max("id"), 0)::text as max from "kitchen_event"');
             this.lastSeen = Number(row?.max ?? 0);
+            this.markStarted?.();
+            this.markStarted = null;
             continue;
           }
           for (;;) {
@@ -391,6 +408,8 @@ export class KitchenService {
   close(): void {
     this.stopWake?.();
     this.stopWake = null;
+    this.markStarted?.();
+    this.markStarted = null;
     if (this.pollTimer) clearInterval(this.pollTimer);
   }
 }
