@@ -38,8 +38,14 @@ interface ProfileJson {
   extras?: Record<string, unknown>;
 }
 
-/** Adds a module's part of the profile (e.g. loyalty points), read when the profile is built. */
-export type ProfileExtension = (em: EntityManager, customer: Customer) => Promise<unknown>;
+/**
+ * A module's part of the register profile (e.g. loyalty points): a SQL expression yielding
+ * json for the guest row aliased `c` (the customer table), evaluated inside the one statement
+ * that reads the profile. The module owns its tables and its SQL; this module only places it.
+ */
+export interface ProfileExtension {
+  sql(em: EntityManager): string;
+}
 
 const CUSTOMER_FIELDS = [
   'id', 'firstName', 'lastName', 'phone', 'email', 'birthday', 'loyaltyCode', 'allergies', 'tags', 'notes', 'marketingOptIn',
@@ -65,6 +71,9 @@ const CUSTOMER_UNCACHED = { marketingOptInChangedAt: null, marketingOptInChanged
 function pick<T extends object>(o: T, keys: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(keys.map((k) => [k, (o as Record<string, unknown>)[k]]));
 }
+
+type LookupKind = 'phone' | 'email' | 'code';
+const LOOKUP_PROPS: Record<LookupKind, 'phone' | 'email' | 'loyaltyCode'> = { phone: 'phone', email: 'email', code: 'loyaltyCode' };
 
 /** The lookup keys of a guest: each way a register can find them. */
 function lookupsOf(c: Pick<Customer, 'phone' | 'email' | 'loyaltyCode'>): string[] {
@@ -197,15 +206,45 @@ export class CustomersService {
       await this.auditProfileRead(ctx, c.id);
       return c;
     }
-    const [kind, value] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
-    const where = kind === 'phone' ? { phone: value } : kind === 'email' ? { email: value } : { loyaltyCode: value };
+    const kind = key.slice(0, key.indexOf(':')) as LookupKind;
     const readAt = Date.now();
-    const customer = await ctx.em.findOne(Customer, { ...where, erasedAt: null });
-    if (!customer) return null;
-    const profile = await this.profileOf(ctx.em, customer);
-    await this.cache.fill(customer.id, lookupsOf(customer), JSON.stringify(profile), readAt);
-    await this.auditProfileRead(ctx, customer.id);
-    return this.fromProfile(profile);
+    // One statement, one snapshot: the guest, their usual dishes with the menu items, and what
+    // other modules add (loyalty points), built as the cached JSON by PostgreSQL.
+    const [row] = await ctx.em.execute<{ id: string; phone: string | null; email: string | null; loyalty_code: string; profile: string }[]>(
+      this.profileStatement(ctx.em, kind),
+      [key.slice(key.indexOf(':') + 1)],
+    );
+    if (!row) return null;
+    await this.cache.fill(row.id, lookupsOf({ phone: row.phone, email: row.email, loyaltyCode: row.loyalty_code }), row.profile, readAt);
+    await this.auditProfileRead(ctx, row.id);
+    return this.fromProfile(JSON.parse(row.profile) as ProfileJson);
+  }
+
+  /** The profile statement for each way of finding a guest, built once from the entity metadata. */
+  private readonly profileStatements = new Map<LookupKind, string>();
+
+  private profileStatement(em: EntityManager, kind: LookupKind): string {
+    let sql = this.profileStatements.get(kind);
+    if (sql) return sql;
+    const meta = em.getMetadata();
+    type Entity = Parameters<typeof meta.find>[0];
+    const column = (entity: Entity, prop: string) => `"${(meta.find(entity)!.properties as Record<string, { fieldNames: string[] }>)[prop]!.fieldNames[0]}"`;
+    const object = (alias: string, entity: Entity, props: readonly string[]) =>
+      `json_build_object(${props.map((p) => `'${p}', ${alias}.${column(entity, p)}`).join(', ')})`;
+    const dish = (p: string) => column(CustomerDish, p);
+    const dishes =
+      `(select coalesce(json_agg(json_build_object('count', d.${dish('count')}, 'menuItem', ${object('m', MenuItem, MENU_FIELDS)}) order by d.${dish('count')} desc, d.${dish('lastOrderedAt')} desc), '[]'::json)` +
+      ` from (select * from "${meta.find(CustomerDish)!.tableName}" where ${dish('customer')} = c.${column(Customer, 'id')}` +
+      ` order by ${dish('count')} desc, ${dish('lastOrderedAt')} desc limit ${CACHED_DISHES}) d` +
+      ` join "${meta.find(MenuItem)!.tableName}" m on m.${column(MenuItem, 'id')} = d.${dish('menuItem')})`;
+    const extras = `json_build_object(${[...this.extensions].map(([name, ext]) => `'${name}', (${ext.sql(em)})`).join(', ')})`;
+    const by = column(Customer, LOOKUP_PROPS[kind]);
+    sql =
+      `select c.${column(Customer, 'id')} as "id", c.${column(Customer, 'phone')} as "phone", c.${column(Customer, 'email')} as "email", c.${column(Customer, 'loyaltyCode')} as "loyalty_code",` +
+      ` json_build_object('customer', ${object('c', Customer, CUSTOMER_FIELDS)}, 'usualDishes', ${dishes}, 'extras', ${extras})::text as "profile"` +
+      ` from "${meta.find(Customer)!.tableName}" c where c.${by} = ? and c.${column(Customer, 'erasedAt')} is null`;
+    this.profileStatements.set(kind, sql);
+    return sql;
   }
 
   private lookupKey(by: CustomerLookupInput): string {
@@ -224,17 +263,6 @@ export class CustomersService {
       this.phones.set(raw, phone);
     }
     return phone;
-  }
-
-  private async profileOf(em: EntityManager, c: Customer): Promise<ProfileJson> {
-    const dishes = await this.dishes(em, c.id, CACHED_DISHES);
-    const extras: Record<string, unknown> = {};
-    for (const [name, build] of this.extensions) extras[name] = await build(em, c);
-    return {
-      customer: pick(c, CUSTOMER_FIELDS),
-      usualDishes: dishes.map((d) => ({ count: d.count, menuItem: pick(d.menuItem, MENU_FIELDS) })),
-      extras,
-    };
   }
 
   private fromProfile(p: ProfileJson): Customer {
