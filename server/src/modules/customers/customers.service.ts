@@ -1,6 +1,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, ErrorCode } from '../../common/errors.js';
+import { entityView } from '../../common/entity-view.js';
 import type { RequestContext } from '../../common/context.js';
 import { decodeCursor, encodeCursor, pageSize, PageInfo } from '../../common/pagination.js';
 import type { EventBus } from '../../infra/pubsub.js';
@@ -53,17 +54,6 @@ const CUSTOMER_FIELDS = [
 ] as const;
 const CUSTOMER_DATES = ['firstVisitAt', 'lastVisitAt', 'createdAt'] as const;
 const MENU_FIELDS = ['id', 'sku', 'name', 'category', 'price', 'station', 'allergens', 'stock', 'enabled'] as const;
-
-/**
- * An instance of an entity class holding `data` as plain own properties: no constructor (it
- * draws a UUID and dates for defaults) and none of MikroORM's property setters, which define
- * per-instance accessors on first write. For read-only views built from the profile cache.
- */
-function view<T extends object>(cls: { prototype: T }, data: Record<string, unknown>): T {
-  const o = Object.create(cls.prototype) as T;
-  for (const k of Object.keys(data)) Object.defineProperty(o, k, { value: data[k], writable: true, enumerable: true, configurable: true });
-  return o;
-}
 
 /** Columns a cached profile leaves out, as a freshly loaded guest has them. */
 const CUSTOMER_UNCACHED = { marketingOptInChangedAt: null, marketingOptInChangedBy: null, classifiedUntil: null, erasedAt: null } as const;
@@ -215,7 +205,8 @@ export class CustomersService {
       [key.slice(key.indexOf(':') + 1)],
     );
     if (!row) return null;
-    await this.cache.fill(row.id, lookupsOf({ phone: row.phone, email: row.email, loyaltyCode: row.loyalty_code }), row.profile, readAt);
+    // Not awaited: the fill is sent now (a write's tombstone still wins over it), the answer does not wait for Redis.
+    void this.cache.fill(row.id, lookupsOf({ phone: row.phone, email: row.email, loyaltyCode: row.loyalty_code }), row.profile, readAt);
     await this.auditProfileRead(ctx, row.id);
     return this.fromProfile(JSON.parse(row.profile) as ProfileJson);
   }
@@ -271,9 +262,9 @@ export class CustomersService {
       const v = data[k];
       data[k] = typeof v === 'string' ? new Date(v) : (v ?? null);
     }
-    data.cachedDishes = p.usualDishes.map((d) => Object.assign(new DishCount(), { count: d.count, menuItem: view(MenuItem, d.menuItem) }));
+    data.cachedDishes = p.usualDishes.map((d) => Object.assign(new DishCount(), { count: d.count, menuItem: entityView(MenuItem, d.menuItem) }));
     data.cachedExtras = p.extras ?? {};
-    return view(Customer, data);
+    return entityView(Customer, data);
   }
 
   /** Drops a guest's cached profile; services call it right after their write commits. */
