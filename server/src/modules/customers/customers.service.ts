@@ -2,6 +2,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, ErrorCode } from '../../common/errors.js';
 import { entityView } from '../../common/entity-view.js';
+import { lookupAdmitted } from '../../common/rate-limits.js';
 import type { RequestContext } from '../../common/context.js';
 import { decodeCursor, encodeCursor, pageSize, PageInfo } from '../../common/pagination.js';
 import type { EventBus } from '../../infra/pubsub.js';
@@ -190,7 +191,8 @@ export class CustomersService {
    */
   async lookup(ctx: RequestContext, by: CustomerLookupInput): Promise<Customer | null> {
     const key = this.lookupKey(by);
-    const cached = await this.cache.get(key);
+    // The cache is asked while the caller's lookup budget is counted; nothing further happens until it is granted.
+    const [cached] = await Promise.all([this.cache.get(key), lookupAdmitted(ctx)]);
     if (cached) {
       const c = this.fromProfile(JSON.parse(cached) as ProfileJson);
       await this.auditProfileRead(ctx, c.id);
