@@ -380,17 +380,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
 
   const graphqlContext = async ({ req, res }: { req: express.Request; res: express.Response }): Promise<RequestContext> => {
-        const requestId = res.locals.requestId as string;
-        const ctx = lazyContext({ requestId, actor: null, ip: req.ip ?? req.socket.remoteAddress, feeds }, () => orm.em.fork(), lazyChildLogger(log, { requestId }));
-        try {
-          ctx.actor = await services.auth.authenticate(() => ctx.em, req.headers.authorization);
-        } catch (err) {
-          if (err instanceof AppError) {
-            throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
-          }
-          throw err;
-        }
-        return ctx;
+    const requestId = res.locals.requestId as string;
+    const ctx = lazyContext({ requestId, actor: null, ip: req.ip ?? req.socket.remoteAddress, feeds }, () => orm.em.fork(), lazyChildLogger(log, { requestId }));
+    try {
+      ctx.actor = await services.auth.authenticate(() => ctx.em, req.headers.authorization);
+    } catch (err) {
+      if (err instanceof AppError) {
+        throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
+      }
+      throw err;
+    }
+    return ctx;
   };
   const errorHandler = httpErrorHandler(log);
   app.use('/graphql', corsRules, express.json({ limit: BODY_LIMIT_BYTES }), expressMiddleware(apollo, { context: graphqlContext }));
