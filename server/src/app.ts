@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,13 +20,14 @@ import { isReady, type Orm } from './infra/database.js';
 import type { EventBus } from './infra/pubsub.js';
 import { Metrics, rootFields } from './infra/metrics.js';
 import { AppError, formatError } from './common/errors.js';
-import type { Actor, LiveFeeds, RequestContext } from './common/context.js';
+import { lazyChildLogger, lazyContext, type Actor, type LiveFeeds, type RequestContext } from './common/context.js';
 import { ResolverContainer } from './common/container.js';
 import { requestLogPlugin } from './common/request-log.js';
 import { httpErrorHandler } from './common/http-errors.js';
 import { checkOperation, LIMITS, noHttpSubscriptions, protection } from './common/limits.js';
 import { originAllowed } from './common/origin.js';
 import { sharedSubscribe } from './common/shared-subscriptions.js';
+import { assignRequestId, fastGraphqlRoute } from './common/graphql-http.js';
 import { LoginThrottle, LookupThrottle, RateLimits } from './common/rate-limits.js';
 import { buildAppSchema } from './schema.js';
 import { AuthService } from './modules/auth/auth.service.js';
@@ -181,6 +182,10 @@ function subscriptionKind(query: string, operationName?: string | null): string 
   }
 }
 
+/** Request bodies above this are refused (413), on the Express route and the short one alike. */
+const BODY_LIMIT_BYTES = 256 * 1024;
+const EXPOSED_HEADERS = ['x-request-id'];
+
 type WsExtra = {
   actor?: Actor | null;
   connectionId?: string;
@@ -208,7 +213,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const app = express();
   app.disable('x-powered-by');
   if (config.TRUST_PROXY) app.set('trust proxy', /^\d+$/.test(config.TRUST_PROXY) ? Number(config.TRUST_PROXY) : config.TRUST_PROXY.split(',').map((v) => v.trim()));
-  const httpServer: Server = createServer(app);
+  // POST /graphql takes the short way to Apollo once it has started (graphql-http.ts); the rest is Express's.
+  let fastGraphql: ((req: IncomingMessage, res: ServerResponse) => boolean) | null = null;
+  const httpServer: Server = createServer((req, res) => {
+    if (!fastGraphql?.(req, res)) app(req, res);
+  });
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -302,14 +311,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
           return false;
         }
       },
-      context: (ctx): RequestContext => ({
-        requestId: randomUUID(),
-        actor: ctx.extra.actor ?? null,
-        ip: ctx.extra.request.socket.remoteAddress,
-        em: orm.em.fork(),
-        log: log.child({ connectionId: ctx.extra.connectionId }),
-        feeds,
-      }),
+      context: (ctx): RequestContext =>
+        lazyContext(
+          { requestId: randomUUID(), actor: ctx.extra.actor ?? null, ip: ctx.extra.request.socket.remoteAddress, feeds },
+          () => orm.em.fork(),
+          lazyChildLogger(log, { connectionId: ctx.extra.connectionId }),
+        ),
       onNext: (ctx, id, _payload, _args, result: ExecutionResult) => {
         metrics.eventsDelivered.inc({ subscription: metrics.subscriptionKind(ctx, id) });
         if (!result.errors?.length) return;
@@ -355,10 +362,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // Every HTTP request gets a correlation id (the caller's X-Request-Id when it is a plain token),
   // echoed in the response and carried by every log line of the request.
   app.use((req, res, next) => {
-    const given = req.headers['x-request-id'];
-    const id = typeof given === 'string' && /^[\w.:-]{1,64}$/.test(given) ? given : randomUUID();
-    res.locals.requestId = id;
-    res.setHeader('x-request-id', id);
+    assignRequestId(req, res);
     next();
   });
 
@@ -370,32 +374,35 @@ export async function createApp(deps: AppDeps): Promise<App> {
       origin: originAllowed(req.headers.origin, req.headers.host, originRules),
       methods: ['GET', 'POST', 'OPTIONS'],
       allowedHeaders: ['content-type', 'authorization', 'x-request-id', 'apollo-require-preflight'],
-      exposedHeaders: ['x-request-id'],
+      exposedHeaders: EXPOSED_HEADERS,
       maxAge: 600,
     }),
   );
 
-  app.use(
-    '/graphql',
-    corsRules,
-    express.json({ limit: '256kb' }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }): Promise<RequestContext> => {
-        const requestId = res.locals.requestId as string;
-        const em = orm.em.fork();
-        let actor: Actor | null;
-        try {
-          actor = await services.auth.authenticate(em, req.headers.authorization);
-        } catch (err) {
-          if (err instanceof AppError) {
-            throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
-          }
-          throw err;
-        }
-        return { requestId, actor, ip: req.ip ?? req.socket.remoteAddress, em, log: log.child({ requestId }), feeds };
-      },
-    }),
-  );
+  const graphqlContext = async ({ req, res }: { req: express.Request; res: express.Response }): Promise<RequestContext> => {
+    const requestId = res.locals.requestId as string;
+    const ctx = lazyContext({ requestId, actor: null, ip: req.ip ?? req.socket.remoteAddress, feeds }, () => orm.em.fork(), lazyChildLogger(log, { requestId }));
+    try {
+      ctx.actor = await services.auth.authenticate(() => ctx.em, req.headers.authorization);
+    } catch (err) {
+      if (err instanceof AppError) {
+        throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
+      }
+      throw err;
+    }
+    return ctx;
+  };
+  const errorHandler = httpErrorHandler(log);
+  app.use('/graphql', corsRules, express.json({ limit: BODY_LIMIT_BYTES }), expressMiddleware(apollo, { context: graphqlContext }));
+  fastGraphql = fastGraphqlRoute({
+    app,
+    apollo,
+    context: graphqlContext,
+    originAllowed: (origin, host) => originAllowed(origin, host, originRules),
+    exposedHeaders: EXPOSED_HEADERS.join(','),
+    limitBytes: BODY_LIMIT_BYTES,
+    onError: (err, req, res) => errorHandler(err, req, res, () => undefined),
+  });
 
   if (config.DISPLAYS_DIR && existsSync(join(config.DISPLAYS_DIR, 'index.html'))) {
     const dir = config.DISPLAYS_DIR;
@@ -403,7 +410,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // The displays are a single-page app: its routes all serve index.html.
     app.get(/^\/(kitchen|host|register)(\/.*)?$/, (_req, res) => res.sendFile(join(dir, 'index.html')));
   }
-  app.use(httpErrorHandler(log));
+  app.use(errorHandler);
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

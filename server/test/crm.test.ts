@@ -80,6 +80,57 @@ describe('customerLookup and the profile cache', () => {
     expect((await lookup({ phone: '+16285550000' })).guest).toBeNull();
   });
 
+  it('reads a cold register profile in one SQL statement, with one or seven usual dishes and loyalty points', async () => {
+    // The register's whole document: usual dishes, points, tier, rewards and offers.
+    const REGISTER = `query($by: CustomerLookupInput!) { customerLookup(by: $by) {
+      id firstName stats { visitCount } usualDishes(limit: 5) { count menuItem { id name price } }
+      loyalty { points lifetimePoints tier availableRewards { id } } offers { id title }
+    } }`;
+    const statementsFor = async (p: string) => {
+      queries.length = 0;
+      const res = await t.gql<{ customerLookup: any }>(REGISTER, { by: { phone: p } }, t.tokens.SERVER);
+      expect(res.errors).toBeUndefined();
+      return { guest: res.data!.customerLookup, sql: queries.length };
+    };
+    const extra = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => menuItem(t, { price: 1_000 + i })));
+    const [few, many] = [phone(), phone()];
+    const a = await customer(t, { phone: few });
+    const b = await customer(t, { phone: many });
+    await visit(t, a.id, clock());
+    await visit(t, b.id, clock(), [{ menuItemId: dish.id, quantity: 3 }, ...extra.map((m, i) => ({ menuItemId: m.id, quantity: 1 + (i % 2) }))]);
+    const points = async (id: string) =>
+      (await t.orm.em.fork().execute<{ points: number; lifetime_points: number }[]>('select points, lifetime_points from loyalty_account where customer_id = ?', [id]))[0];
+
+    // Loyalty's catalog of rewards and promotions is read once per instance (and per change), not per lookup.
+    const first = phone();
+    await customer(t, { phone: first });
+    await statementsFor(first);
+    const coldFew = await statementsFor(few);
+    const coldMany = await statementsFor(many);
+    console.info(`SQL statements per cold lookup: ${coldFew.sql} with one usual dish, ${coldMany.sql} with seven`);
+    expect(coldFew.sql).toBe(1);
+    expect(coldMany.sql).toBe(1);
+    expect(coldFew.guest.usualDishes).toEqual([{ count: 1, menuItem: { id: dish.id, name: dish.name, price: 2_000 } }]);
+    expect(coldMany.guest.usualDishes).toHaveLength(5);
+    expect(coldMany.guest.usualDishes[0]).toEqual({ count: 3, menuItem: { id: dish.id, name: dish.name, price: 2_000 } });
+    expect(coldMany.guest.usualDishes.slice(1).map((d: { count: number }) => d.count)).toEqual([2, 2, 2, 1]);
+    for (const [cold, id] of [[coldFew, a.id], [coldMany, b.id]] as const) {
+      const account = await points(id);
+      expect(account?.points).toBeGreaterThan(0);
+      expect(cold.guest.loyalty).toMatchObject({ points: account!.points, lifetimePoints: account!.lifetime_points });
+    }
+    // A guest without a loyalty account reads as zero points, still in one statement.
+    const none = phone();
+    await customer(t, { phone: none });
+    const coldNone = await statementsFor(none);
+    expect(coldNone.sql).toBe(1);
+    expect(coldNone.guest).toMatchObject({ usualDishes: [], loyalty: { points: 0, lifetimePoints: 0 } });
+
+    const warm = await statementsFor(many);
+    expect(warm.sql).toBe(0);
+    expect(warm.guest).toEqual(coldMany.guest);
+  });
+
   it('is never stale after checkout, updateCustomer or addInteraction', async () => {
     const p = phone();
     const g = await customer(t, { firstName: 'Ken', phone: p });

@@ -135,12 +135,12 @@ export class AuthService {
    * the hot path); device tokens are looked up by hash and cached briefly.
    * Returns null without a token; throws UNAUTHENTICATED for a bad one.
    */
-  async authenticate(em: EntityManager, authorization: unknown): Promise<Actor | null> {
+  async authenticate(em: EntityManager | (() => EntityManager), authorization: unknown): Promise<Actor | null> {
     if (authorization === undefined || authorization === null || authorization === '') return null;
     const match = typeof authorization === 'string' ? /^Bearer\s+(\S+)$/i.exec(authorization.trim()) : null;
     if (!match) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Malformed Authorization: expected "Bearer <token>"');
     const token = match[1]!;
-    const actor = token.startsWith(DEVICE_TOKEN_PREFIX) ? await this.deviceActor(em, token) : await this.staffActor(token);
+    const actor = token.startsWith(DEVICE_TOKEN_PREFIX) ? await this.deviceActor(typeof em === 'function' ? em() : em, token) : await this.staffActor(token);
     if (!actor) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Invalid or expired token');
     return actor;
   }

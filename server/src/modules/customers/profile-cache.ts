@@ -75,7 +75,16 @@ export class RedisProfileCache implements ProfileCache {
     }
   }
 
-  async fill(customerId: string, lookups: string[], profileJson: string, readAt: number): Promise<void> {
+  /** Fills sent and not yet answered: a lookup does not wait for them, closing does. */
+  private readonly filling = new Set<Promise<void>>();
+
+  fill(customerId: string, lookups: string[], profileJson: string, readAt: number): Promise<void> {
+    const done = this.send(customerId, lookups, profileJson, readAt).finally(() => this.filling.delete(done));
+    this.filling.add(done);
+    return done;
+  }
+
+  private async send(customerId: string, lookups: string[], profileJson: string, readAt: number): Promise<void> {
     if (this.pending.has(customerId)) return;
     try {
       const keys = [this.key('p', customerId), this.key('t', customerId), ...lookups.map((l) => this.key('k', l))];
@@ -127,6 +136,7 @@ export class RedisProfileCache implements ProfileCache {
 
   async close(): Promise<void> {
     if (this.retryTimer) clearInterval(this.retryTimer);
+    await Promise.allSettled([...this.filling]);
     this.redis.disconnect();
   }
 }

@@ -1,5 +1,6 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { entityView } from '../../common/entity-view.js';
 import { AppError, ErrorCode } from '../../common/errors.js';
 import type { RequestContext } from '../../common/context.js';
 import { mayCall, principalOf } from '../../common/access.js';
@@ -83,9 +84,9 @@ interface BoardRow {
 
 const asDate = (d: Date | string | null): Date | null => (d === null || d instanceof Date ? d : new Date(d));
 
-/** A read-only ticket for the board (the entity's prototype gives it the orderId getter). */
+/** A read-only ticket for the board (the entity's prototype gives it the orderId getter; no MikroORM setters). */
 function ticketOf(r: BoardRow): KitchenTicket {
-  return Object.assign(Object.create(KitchenTicket.prototype) as KitchenTicket, {
+  return entityView(KitchenTicket, {
     id: r.id,
     order: { id: r.order_id } as Order,
     orderNumber: r.order_number,

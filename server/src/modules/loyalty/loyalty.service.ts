@@ -43,6 +43,8 @@ function money(minor: number): string {
 export class LoyaltyService implements CheckoutHooks {
   private readonly clock: () => Date;
   private catalog: { promotions: Promotion[]; rewards: Reward[]; at: number } | null = null;
+  private loading: Promise<{ promotions: Promotion[]; rewards: Reward[] }> | null = null;
+  private generation = 0;
   private stopWatching: (() => void) | null = null;
 
   constructor(
@@ -52,9 +54,16 @@ export class LoyaltyService implements CheckoutHooks {
     private readonly opts: LoyaltyOptions,
   ) {
     this.clock = opts.clock ?? (() => new Date());
-    customers.registerProfileExtension('loyalty', async (em, c): Promise<CachedPoints> => {
-      const account = await em.findOne(PointsAccount, { customer: c.id });
-      return { points: account?.points ?? 0, lifetimePoints: account?.lifetimePoints ?? 0 };
+    // The guest's points in the cached register profile (CachedPoints), read in the profile's statement.
+    customers.registerProfileExtension('loyalty', {
+      sql: (em) => {
+        const meta = em.getMetadata().find(PointsAccount)!;
+        const col = (prop: 'points' | 'lifetimePoints' | 'customer') => `a."${meta.properties[prop]!.fieldNames[0]}"`;
+        return (
+          `select json_build_object('points', coalesce(max(${col('points')}), 0), 'lifetimePoints', coalesce(max(${col('lifetimePoints')}), 0))` +
+          ` from "${meta.tableName}" a where ${col('customer')} = c."id"`
+        );
+      },
     });
   }
 
@@ -64,7 +73,7 @@ export class LoyaltyService implements CheckoutHooks {
       for (;;) {
         const next = await events.next();
         if (next.done) return;
-        this.catalog = null;
+        this.forgetCatalog();
       }
     })();
     this.stopWatching = () => void events.return?.();
@@ -76,17 +85,38 @@ export class LoyaltyService implements CheckoutHooks {
 
   private async loadCatalog(): Promise<{ promotions: Promotion[]; rewards: Reward[] }> {
     if (this.catalog && Date.now() - this.catalog.at < CATALOG_TTL_MS) return this.catalog;
+    // Fields resolved side by side (a profile's loyalty and offers) share one read.
+    if (!this.loading) {
+      const loading = this.readCatalog().finally(() => {
+        if (this.loading === loading) this.loading = null;
+      });
+      this.loading = loading;
+    }
+    return this.loading;
+  }
+
+  private async readCatalog(): Promise<{ promotions: Promotion[]; rewards: Reward[] }> {
+    const generation = this.generation;
     const em = this.em();
     const [promotions, rewards] = await Promise.all([
       em.find(Promotion, {}, { orderBy: { createdAt: 'desc' } }),
       em.find(Reward, { active: true }, { orderBy: { pointsCost: 'asc' }, populate: ['freeMenuItem'] }),
     ]);
-    this.catalog = { promotions, rewards, at: Date.now() };
-    return this.catalog;
+    const catalog = { promotions, rewards, at: Date.now() };
+    // A change while reading: this read may predate it, so it answers its callers but is not kept.
+    if (generation === this.generation) this.catalog = catalog;
+    return catalog;
+  }
+
+  /** Forgets the catalog (and any read in flight) after a change. */
+  private forgetCatalog(): void {
+    this.catalog = null;
+    this.loading = null;
+    this.generation++;
   }
 
   private changed(): void {
-    this.catalog = null;
+    this.forgetCatalog();
     void this.bus.publish(LOYALTY_CATALOG_CHANGED, {});
   }
 

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from './support/app.js';
+
+const SITE = 'https://pos.example.com';
+
+/**
+ * POST /graphql with a JSON body takes a short way to Apollo (common/graphql-http.ts); anything
+ * else, e.g. the same request with a query string, goes through Express's cors, express.json and
+ * expressMiddleware. Both must answer alike: status, body and headers (Express adds an ETag).
+ */
+describe('the short POST /graphql route', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ NODE_ENV: 'production', ALLOWED_ORIGINS: SITE });
+  });
+  afterAll(() => t?.close());
+
+  async function both(headers: Record<string, string>, body: string) {
+    const call = async (path: string) => {
+      const res = await fetch(`${t.url}${path}`, { method: 'POST', headers, body });
+      const seen = Object.fromEntries(
+        [...res.headers].filter(([k]) => !['date', 'etag', 'connection', 'keep-alive', 'content-length'].includes(k)).map(([k, v]) => [k, k === 'x-request-id' && !headers['x-request-id'] ? '<generated>' : v]),
+      );
+      return { status: res.status, headers: seen, body: await res.text() };
+    };
+    const short = await call('/graphql');
+    const express = await call('/graphql?via=express');
+    expect(short).toEqual(express);
+    return short;
+  }
+
+  const json = { 'content-type': 'application/json' };
+
+  it('answers a query, an unauthenticated field and a bad token as Express does', async () => {
+    const ok = await both({ ...json, authorization: `Bearer ${t.tokens.SERVER}` }, JSON.stringify({ query: '{ me { role } }' }));
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body)).toEqual({ data: { me: { role: 'SERVER' } } });
+    expect(ok.headers['x-request-id']).toBe('<generated>');
+    // The two routes really are different ones: only Express's sets an ETag.
+    const etag = async (path: string) =>
+      (await fetch(`${t.url}${path}`, { method: 'POST', headers: json, body: JSON.stringify({ query: '{ __typename }' }) })).headers.get('etag');
+    expect(await etag('/graphql')).toBeNull();
+    expect(await etag('/graphql?via=express')).not.toBeNull();
+    expect(JSON.parse((await both(json, JSON.stringify({ query: '{ me { role } }' }))).body).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect((await both({ ...json, authorization: 'Bearer nonsense' }, JSON.stringify({ query: '{ me { role } }' }))).status).toBe(401);
+  });
+
+  it('keeps the caller’s request id and the CORS headers for allowed origins only', async () => {
+    const body = JSON.stringify({ query: '{ __typename }' });
+    expect((await both({ ...json, 'x-request-id': 'till-3.req-42' }, body)).headers['x-request-id']).toBe('till-3.req-42');
+    const allowed = await both({ ...json, origin: SITE }, body);
+    expect(allowed.headers).toMatchObject({ 'access-control-allow-origin': SITE, 'access-control-expose-headers': 'x-request-id', vary: 'Origin' });
+    const other = await both({ ...json, origin: 'https://evil.example' }, body);
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('refuses bodies that are not a JSON object or array, too large, or empty, as Express does', async () => {
+    expect((await both(json, '{"query": "{ menu { id } }"')).status).toBe(400);
+    expect((await both(json, '"a string"')).status).toBe(400);
+    expect((await both(json, '   ')).status).toBe(400);
+    const large = await both(json, JSON.stringify({ query: '{ __typename }', variables: { x: 'y'.repeat(300 * 1024) } }));
+    expect(large.status).toBe(413);
+    expect(JSON.parse(large.body)).toEqual({ errors: [{ message: 'Request body too large', extensions: { code: 'BAD_USER_INPUT' } }] });
+    expect((await both(json, '')).status).toBe(400);
+    expect((await both({ ...json, 'apollo-require-preflight': 'true' }, JSON.stringify({ query: '{ __typename }' }))).status).toBe(200);
+  });
+});
