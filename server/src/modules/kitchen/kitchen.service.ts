@@ -142,11 +142,7 @@ export class KitchenService {
 
   // ---------------------------------------------------------------- writes, in the caller's transaction
 
-  /**
-   * One ticket per station for the given lines, with CREATED events. Returns true when anything
-   * was written. One statement, no entities: the tickets, then (after the log lock, see append)
-   * their events.
-   */
+  /** One ticket per station for the given lines, with CREATED events (one statement). Returns true when anything was written. */
   async createTickets(
     em: EntityManager,
     order: Pick<Order, 'id' | 'number' | 'table'>,
@@ -154,14 +150,34 @@ export class KitchenService {
     guest: KitchenGuest | null,
     at = new Date(),
   ): Promise<boolean> {
+    const writes = this.ticketWrites(order, '(select "n" from "num")', lines, guest, at);
+    if (!writes) return false;
+    await em.execute(`with "num"("n") as (values (?::int)), ${writes.sql} select 1`, [order.number, ...writes.params]);
+    return true;
+  }
+
+  /**
+   * createTickets as common table expressions for the caller's own write statement (placeOrder
+   * writes the order and its tickets in one). `number` is an SQL expression for the order
+   * number (the caller's counter CTE). Null when there are no lines. The events come after the
+   * log lock (see append); the foreign keys to the order and the tickets written beside them
+   * are checked at the end of the statement.
+   */
+  ticketWrites(
+    order: Pick<Order, 'id' | 'table'>,
+    number: string,
+    lines: readonly KitchenLine[],
+    guest: KitchenGuest | null,
+    at: Date,
+  ): { sql: string; params: unknown[] } | null {
     const byStation = new Map<string, KitchenLine[]>();
     for (const l of lines) byStation.set(l.station, [...(byStation.get(l.station) ?? []), l]);
-    if (!byStation.size) return false;
+    if (!byStation.size) return null;
     const tickets = [...byStation].map(([station, ls]) =>
       Object.assign(Object.create(KitchenTicket.prototype) as KitchenTicket, {
         id: randomUUID(),
         order: { id: order.id } as Order,
-        orderNumber: order.number,
+        orderNumber: 0,
         station,
         table: order.table,
         status: TicketStatus.NEW,
@@ -174,23 +190,24 @@ export class KitchenService {
         bumpedAt: null,
       }),
     );
-    const ticketValues = tickets.map(() => '(?::uuid, ?::uuid, ?, ?, ?, ?::ticket_status, ?::jsonb, ?, array[?]::text[], ?::timestamptz, ?::timestamptz)').join(', ');
-    const eventValues = tickets.map(() => '(?::uuid, ?, ?, ?::jsonb)').join(', ');
-    // The inserted tickets are referenced by the events: the foreign key is checked at the end of the statement.
-    await em.execute(
-      `with "t" as (
+    const ticketValues = tickets.map(() => `(?::uuid, ?::uuid, ${number}, ?, ?, ?::ticket_status, ?::jsonb, ?, array[?]::text[], ?::timestamptz, ?::timestamptz)`).join(', ');
+    const eventValues = tickets.map(() => '(?::uuid, ?, ?::ticket_event_type, ?::jsonb)').join(', ');
+    const sql = `"tickets" as (
          insert into "kitchen_ticket" ("id", "order_id", "order_number", "station", "table_name", "status", "items", "guest_name", "guest_allergies", "created_at", "updated_at")
          values ${ticketValues}
-       )${this.commitOrderedLog ? `, "log" as (select pg_advisory_xact_lock(?) as "locked")` : ''}
-       insert into "kitchen_event" ("ticket_id", "station", "type", "ticket", "created_at")
-       select e."ticket_id", e."station", e."type"::ticket_event_type, e."ticket", now() from (values ${eventValues}) as e("ticket_id", "station", "type", "ticket")${this.commitOrderedLog ? ' cross join "log"' : ''}`,
-      [
-        ...tickets.flatMap((t) => [t.id, t.order.id, t.orderNumber, t.station, t.table, t.status, JSON.stringify(t.items), t.guestName, t.guestAllergies, at, at]),
+       )${this.commitOrderedLog ? `, "log" as (select pg_advisory_xact_lock(?) as "locked")` : ''}, "events" as (
+         insert into "kitchen_event" ("ticket_id", "station", "type", "ticket", "created_at")
+         select e."ticket_id", e."station", e."type", e."ticket" || jsonb_build_object('orderNumber', ${number}), now()
+         from (values ${eventValues}) as e("ticket_id", "station", "type", "ticket")${this.commitOrderedLog ? ' cross join "log"' : ''}
+       )`;
+    return {
+      sql,
+      params: [
+        ...tickets.flatMap((t) => [t.id, t.order.id, t.station, t.table, t.status, JSON.stringify(t.items), t.guestName, t.guestAllergies, at, at]),
         ...(this.commitOrderedLog ? [LOG_LOCK] : []),
         ...tickets.flatMap((t) => [t.id, t.station, TicketEventType.CREATED, JSON.stringify(snapshot(t))]),
       ],
-    );
-    return true;
+    };
   }
 
   /** Voids the order's tickets (voidOrder): the open ones, and the bumped ones, which could otherwise be recalled. */

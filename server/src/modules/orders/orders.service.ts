@@ -90,6 +90,14 @@ function guestOf(customer: Customer | null): { firstName: string; allergies: str
   return customer ? { firstName: customer.firstName, allergies: [...customer.allergies] } : null;
 }
 
+/** A statement as a named common table expression of another. */
+function asCte(name: string, statement: { sql: string; params: unknown[] }): { sql: string; params: unknown[] } {
+  return { sql: `"${name}" as (${statement.sql})`, params: statement.params };
+}
+
+/** The new order's number, from placeOrder's counter CTE. */
+const DAY_NUMBER = '(select "last_number" from "day")';
+
 /** An orders row as checkout reads it. */
 interface OrderRow {
   id: string;
@@ -227,11 +235,20 @@ export class OrdersService {
         voidedBy: null,
         updatedAt: at,
       };
-      fields.number = await this.insertOrder(em, fields, guest?.id ?? null, lines, this.idempotency.completion(claim, fields.id)!);
-      if (fields.sentToKitchen) {
-        const kitchen = lines.map((l) => ({ ...l, allergens: [...menuItems.get(l.menuItemId)!.allergens] }));
-        ticketed = await this.kitchen.createTickets(em, fields, kitchen, guest && { firstName: guest.firstName, allergies: [...guest.allergies] }, at);
-      }
+      const tickets = fields.sentToKitchen
+        ? this.kitchen.ticketWrites(
+            fields,
+            DAY_NUMBER,
+            lines.map((l) => ({ ...l, allergens: [...menuItems.get(l.menuItemId)!.allergens] })),
+            guest && { firstName: guest.firstName, allergies: [...guest.allergies] },
+            at,
+          )
+        : null;
+      fields.number = await this.insertOrder(em, fields, guest?.id ?? null, lines, [
+        asCte('key', this.idempotency.completion(claim, fields.id)!),
+        ...(tickets ? [tickets] : []),
+      ]);
+      ticketed = tickets !== null;
       // The answer, from what was written (no re-read); menu items as the stock now stands.
       const now = new Map([...menuItems.values(), ...changed].map((v) => [v.id, v]));
       placed = detachedOrder(
@@ -521,17 +538,20 @@ export class OrdersService {
   }
 
   /**
-   * Writes a new order in one statement: the day's number (its counter row stays locked from
-   * here to commit, so this is late in the transaction), the order, its lines and the
-   * idempotency key's result. Returns the number.
+   * Writes a new order in one statement, the transaction's last: the day's number, the order,
+   * its lines, and the writes given (the idempotency key's result, the kitchen tickets and
+   * events). The day's counter row and the kitchen log lock are hot (every order takes them)
+   * and stay locked until commit, so they are taken here, right before it. Returns the number.
    */
   private async insertOrder(
     em: EntityManager,
     o: Pick<Order, 'id' | 'businessDate' | 'table' | 'subtotal' | 'discount' | 'tax' | 'tip' | 'total' | 'sentToKitchen' | 'createdBy' | 'createdAt'>,
     customerId: string | null,
     lines: readonly NewLine[],
-    completion: { sql: string; params: unknown[] },
+    /** Common table expressions (`"name" as (...)`), with their parameters. */
+    writes: readonly { sql: string; params: unknown[] }[],
   ): Promise<number> {
+    const ctes = writes.map((w) => w.sql).join(', ');
     const lineValues = lines.map(() => '(?::uuid, ?::uuid, ?::uuid, ?::int, ?, ?, ?::int, ?::int, array[?]::text[], ?, ?::timestamptz)').join(', ');
     const [row] = await em.execute<{ number: number }[]>(
       `with "day" as (
@@ -546,7 +566,7 @@ export class OrdersService {
        ), "l" as (
          insert into "order_line" ("id", "order_id", "menu_item_id", "position", "name", "station", "quantity", "unit_price", "modifiers", "notes", "created_at")
          values ${lineValues}
-       ), "k" as (${completion.sql})
+       ), ${ctes}
        select "number" from "o"`,
       [
         o.businessDate,
@@ -564,7 +584,7 @@ export class OrdersService {
         o.createdAt,
         o.createdAt,
         ...lines.flatMap((l) => [l.id, o.id, l.menuItemId, l.position, l.name, l.station, l.quantity, l.unitPrice, l.modifiers, l.notes, o.createdAt]),
-        ...completion.params,
+        ...writes.flatMap((w) => w.params),
       ],
     );
     return row!.number;
