@@ -3,8 +3,9 @@ import { collect, settle, startTestApp, type TestApp } from './support/app.js';
 import { checkout, count, customer, key, menuItem, ORDER_FIELDS, placeOrder } from './support/factories.js';
 
 let t: TestApp;
+const queries: string[] = [];
 beforeAll(async () => {
-  t = await startTestApp({ TAX_RATE_BPS: 875 });
+  t = await startTestApp({ TAX_RATE_BPS: 875 }, { onQuery: (sql) => queries.push(sql) });
 });
 afterAll(() => t?.close());
 
@@ -111,6 +112,44 @@ describe('placeOrder', () => {
     expect((await placeOrder(t, { items: [{ menuItemId: item.id, quantity: 1 }] })).errors).toBeUndefined();
     const [event] = await updates.done;
     expect(event!.data!.menuUpdates).toEqual({ id: item.id, stock: 0, available: false });
+  });
+});
+
+describe('the write path (bench W4)', () => {
+  const ORDER = `query($id: ID!) { order(id: $id) { ${ORDER_FIELDS} } }`;
+
+  it('places and pays an order for a known guest in a fixed, small number of SQL statements, answering what a re-read shows', async () => {
+    const tracked = await menuItem(t, { price: 1_200, stock: 50 });
+    const plain = await menuItem(t, { price: 800, station: 'cold' });
+    const guest = await customer(t);
+    const items = [
+      { menuItemId: tracked.id, quantity: 2, modifiers: ['no "salt"', "it's fine"], notes: 'window' },
+      { menuItemId: plain.id, quantity: 1 },
+    ];
+    queries.length = 0;
+    const placed = await placeOrder(t, { table: '7', customerId: guest.id, items });
+    const placeStatements = queries.length;
+    expect(placed.errors).toBeUndefined();
+    const o = placed.data!.placeOrder;
+    // begin, idempotency key, menu items, guest, stock (one tracked item), the order with its number, lines, key result,
+    // tickets and events, commit (was 16); then the guest, only because this answer asks for \`customer\` (W4's does not).
+    expect(placeStatements).toBe(7 + 1);
+    expect(o.lines[0].menuItem.stock).toBe(48);
+    expect((await t.gql<{ order: any }>(ORDER, { id: o.id }, t.tokens.SERVER)).data!.order).toEqual(o);
+
+    queries.length = 0;
+    const paid = await checkout(t, o.id, { tip: 100, payments: [{ method: 'CASH', amount: 5_000 }] });
+    const checkoutStatements = queries.length;
+    expect(paid.errors).toBeUndefined();
+    // begin, idempotency key, order locked, lines, points, profile (stats + dishes, then stage), payments + order + key
+    // result, commit (was 17); then the guest, which this answer asks for (W4's does not).
+    expect(checkoutStatements).toBe(9 + 1);
+    expect(paid.data!.checkout).toMatchObject({ status: 'PAID', subtotal: 3_200, tax: 280, tip: 100, total: 3_580, changeGiven: 1_420 });
+    expect((await t.gql<{ order: any }>(ORDER, { id: o.id }, t.tokens.SERVER)).data!.order).toEqual(paid.data!.checkout);
+    expect(await count(t, 'kitchen_ticket', 'order_id = ?', [o.id])).toBe(2);
+    expect(await count(t, 'kitchen_event', `ticket->>'orderId' = ?`, [o.id])).toBe(2);
+    expect(await count(t, 'payment', 'order_id = ?', [o.id])).toBe(1);
+    expect(await count(t, 'points_entry', 'order_id = ?', [o.id])).toBe(1);
   });
 });
 

@@ -179,6 +179,16 @@ export class CustomersService {
     return c;
   }
 
+  /** requireCustomer for a new order: only what its kitchen tickets may carry; one statement, no entity. */
+  async orderGuest(em: EntityManager, id: string): Promise<{ id: string; firstName: string; allergies: string[] }> {
+    const [row] = await em.execute<{ first_name: string; allergies: string[] }[]>(
+      `select "first_name", "allergies" from "customer" where "id" = ? and "erased_at" is null`,
+      [id],
+    );
+    if (!row) throw AppError.notFound('Customer', id);
+    return { id, firstName: row.first_name, allergies: row.allergies };
+  }
+
   stats(customer: Customer): CustomerStats {
     return statsOf(customer);
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { entityView } from '../../common/entity-view.js';
@@ -11,7 +12,7 @@ import { Order } from '../orders/order.entity.js';
 import { KitchenEvent } from './kitchen-event.entity.js';
 import { KitchenTicket, TicketItem } from './kitchen-ticket.entity.js';
 import { allDayCounts, KitchenBoard } from './kitchen.types.js';
-import { OPEN_STATUSES, TicketEventType, transition, TRANSITIONS, type TicketAction } from './ticket-states.js';
+import { OPEN_STATUSES, TicketEventType, TicketStatus, transition, TRANSITIONS, type TicketAction } from './ticket-states.js';
 
 /** Bus topic that wakes every instance's log reader; carries nothing the log does not have. */
 export const KITCHEN_WAKE = 'KITCHEN_WAKE';
@@ -141,24 +142,72 @@ export class KitchenService {
 
   // ---------------------------------------------------------------- writes, in the caller's transaction
 
-  /** One ticket per station for the given lines, with CREATED events. Returns true when anything was written. */
-  async createTickets(em: EntityManager, order: Order, lines: readonly KitchenLine[], guest: KitchenGuest | null, at = new Date()): Promise<boolean> {
+  /** One ticket per station for the given lines, with CREATED events (one statement). Returns true when anything was written. */
+  async createTickets(
+    em: EntityManager,
+    order: Pick<Order, 'id' | 'number' | 'table'>,
+    lines: readonly KitchenLine[],
+    guest: KitchenGuest | null,
+    at = new Date(),
+  ): Promise<boolean> {
+    const writes = this.ticketWrites(order, '(select "n" from "num")', lines, guest, at);
+    if (!writes) return false;
+    await em.execute(`with "num"("n") as (values (?::int)), ${writes.sql} select 1`, [order.number, ...writes.params]);
+    return true;
+  }
+
+  /**
+   * createTickets as common table expressions for the caller's own write statement (placeOrder
+   * writes the order and its tickets in one). `number` is an SQL expression for the order
+   * number (the caller's counter CTE). Null when there are no lines. The events come after the
+   * log lock (see append); the foreign keys to the order and the tickets written beside them
+   * are checked at the end of the statement.
+   */
+  ticketWrites(
+    order: Pick<Order, 'id' | 'table'>,
+    number: string,
+    lines: readonly KitchenLine[],
+    guest: KitchenGuest | null,
+    at: Date,
+  ): { sql: string; params: unknown[] } | null {
     const byStation = new Map<string, KitchenLine[]>();
     for (const l of lines) byStation.set(l.station, [...(byStation.get(l.station) ?? []), l]);
+    if (!byStation.size) return null;
     const tickets = [...byStation].map(([station, ls]) =>
-      em.create(KitchenTicket, {
-        order,
-        orderNumber: order.number,
+      Object.assign(Object.create(KitchenTicket.prototype) as KitchenTicket, {
+        id: randomUUID(),
+        order: { id: order.id } as Order,
+        orderNumber: 0,
         station,
         table: order.table,
-        items: ls.map((l) => Object.assign(new TicketItem(), { name: l.name, quantity: l.quantity, modifiers: l.modifiers, notes: l.notes, allergens: l.allergens })),
+        status: TicketStatus.NEW,
+        items: ls.map((l) => ({ name: l.name, quantity: l.quantity, modifiers: l.modifiers, notes: l.notes, allergens: l.allergens })),
         guestName: guest?.firstName ?? null,
         guestAllergies: guest?.allergies ?? [],
         createdAt: at,
+        startedAt: null,
+        readyAt: null,
+        bumpedAt: null,
       }),
     );
-    await this.append(em, tickets.map((ticket) => ({ ticket, type: TicketEventType.CREATED })));
-    return tickets.length > 0;
+    const ticketValues = tickets.map(() => `(?::uuid, ?::uuid, ${number}, ?, ?, ?::ticket_status, ?::jsonb, ?, array[?]::text[], ?::timestamptz, ?::timestamptz)`).join(', ');
+    const eventValues = tickets.map(() => '(?::uuid, ?, ?::ticket_event_type, ?::jsonb)').join(', ');
+    const sql = `"tickets" as (
+         insert into "kitchen_ticket" ("id", "order_id", "order_number", "station", "table_name", "status", "items", "guest_name", "guest_allergies", "created_at", "updated_at")
+         values ${ticketValues}
+       )${this.commitOrderedLog ? `, "log" as (select pg_advisory_xact_lock(?) as "locked")` : ''}, "events" as (
+         insert into "kitchen_event" ("ticket_id", "station", "type", "ticket", "created_at")
+         select e."ticket_id", e."station", e."type", e."ticket" || jsonb_build_object('orderNumber', ${number}), now()
+         from (values ${eventValues}) as e("ticket_id", "station", "type", "ticket")${this.commitOrderedLog ? ' cross join "log"' : ''}
+       )`;
+    return {
+      sql,
+      params: [
+        ...tickets.flatMap((t) => [t.id, t.order.id, t.station, t.table, t.status, JSON.stringify(t.items), t.guestName, t.guestAllergies, at, at]),
+        ...(this.commitOrderedLog ? [LOG_LOCK] : []),
+        ...tickets.flatMap((t) => [t.id, t.station, TicketEventType.CREATED, JSON.stringify(snapshot(t))]),
+      ],
+    };
   }
 
   /** Voids the order's tickets (voidOrder): the open ones, and the bumped ones, which could otherwise be recalled. */

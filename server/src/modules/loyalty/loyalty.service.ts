@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, ErrorCode } from '../../common/errors.js';
@@ -242,8 +243,8 @@ export class LoyaltyService implements CheckoutHooks {
     if (input.promotionCode && input.rewardId) throw AppError.badInput('rewardId', 'one discount per order: a promotion code or a reward');
     const lines = order.lines.getItems();
     const subtotal = lines.reduce((s, l) => s + l.quantity * l.unitPrice, 0);
-    const guest = order.customer ? await em.findOne(Customer, { id: order.customer.id }) : null;
     if (input.promotionCode) {
+      const guest = order.customer ? await em.findOne(Customer, { id: order.customer.id }) : null;
       const promo = await em.findOne(Promotion, { code: input.promotionCode.trim().toUpperCase() });
       if (!promo) throw AppError.badInput('promotionCode', 'no promotion has this code');
       const reason = whyNot(promo, guest, this.clock());
@@ -251,6 +252,7 @@ export class LoyaltyService implements CheckoutHooks {
       return promotionDiscount(subtotal, promo);
     }
     if (input.rewardId) {
+      const guest = order.customer;
       if (!guest) throw AppError.badInput('rewardId', 'attach the guest before redeeming a reward');
       const reward = await em.findOne(Reward, { id: input.rewardId, active: true });
       if (!reward) throw AppError.badInput('rewardId', 'no such reward');
@@ -279,12 +281,15 @@ export class LoyaltyService implements CheckoutHooks {
     if (!order.customer) return;
     const earned = pointsEarned(totals.subtotal - totals.discount, this.opts.pointsPerUnit);
     if (earned <= 0) return;
-    em.create(PointsEntry, { customer: em.getReference(Customer, order.customer.id), kind: PointsKind.EARN, points: earned, orderId: order.id, createdAt: this.clock() });
+    // One statement: the ledger entry and the balance.
     await em.execute(
-      `insert into "loyalty_account" ("customer_id", "points", "lifetime_points", "updated_at") values (?, ?, ?, now())
+      `with "entry" as (
+         insert into "points_entry" ("id", "customer_id", "kind", "points", "order_id", "created_at") values (?::uuid, ?::uuid, ?::points_kind, ?, ?::uuid, ?::timestamptz)
+       )
+       insert into "loyalty_account" ("customer_id", "points", "lifetime_points", "updated_at") values (?, ?, ?, now())
        on conflict ("customer_id") do update set "points" = "loyalty_account"."points" + excluded."points",
          "lifetime_points" = "loyalty_account"."lifetime_points" + excluded."lifetime_points", "updated_at" = now()`,
-      [order.customer.id, earned, earned],
+      [randomUUID(), order.customer.id, PointsKind.EARN, earned, order.id, this.clock(), order.customer.id, earned, earned],
     );
   }
 

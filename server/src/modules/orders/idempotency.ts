@@ -50,13 +50,20 @@ export class Idempotency {
   }
 
   async complete(em: EntityManager, claim: Claim, resultId: string): Promise<void> {
-    if (claim.kind !== 'claimed') return;
-    await em.execute(`update "idempotency_key" set "result_id" = ? where "scope" = ? and "actor_id" = ? and "key" = ?`, [
-      resultId,
-      claim.scope,
-      claim.actorId,
-      claim.key,
-    ]);
+    const c = this.completion(claim, resultId);
+    if (c) await em.execute(c.sql, c.params);
+  }
+
+  /**
+   * complete() as a statement for the caller to run inside one of its own (as a CTE of its
+   * write), saving a round trip. Null for a replay.
+   */
+  completion(claim: Claim, resultId: string): { sql: string; params: unknown[] } | null {
+    if (claim.kind !== 'claimed') return null;
+    return {
+      sql: `update "idempotency_key" set "result_id" = ? where "scope" = ? and "actor_id" = ? and "key" = ?`,
+      params: [resultId, claim.scope, claim.actorId, claim.key],
+    };
   }
 
   /** Deletes expired keys; returns how many. Run periodically. */

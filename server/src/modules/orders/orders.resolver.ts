@@ -74,7 +74,7 @@ export class OrdersResolver {
   }
 
   @FieldResolver(() => Customer, { nullable: true })
-  customer(@Root() order: Order): Customer | null {
-    return this.service.customerOf(order);
+  customer(@Root() order: Order, @Ctx() ctx: RequestContext): Promise<Customer | null> {
+    return this.service.customerOf(ctx, order);
   }
 }

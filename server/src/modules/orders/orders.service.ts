@@ -1,4 +1,5 @@
-import { LockMode, type FilterQuery } from '@mikro-orm/core';
+import { randomUUID } from 'node:crypto';
+import { Collection, LockMode, wrap, type FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordAudit } from '../audit/audit.js';
 import { AppError, ErrorCode } from '../../common/errors.js';
@@ -7,8 +8,8 @@ import { containsCardNumber, priceOrder, type OrderTotals } from '../../common/m
 import { decodeCursor, encodeCursor, pageSize } from '../../common/pagination.js';
 import type { EventBus } from '../../infra/pubsub.js';
 import type { MenuItem } from '../menu/menu-item.entity.js';
-import type { MenuItemView, MenuService } from '../menu/menu.service.js';
-import type { Customer } from '../customers/customer.entity.js';
+import { menuItemOf, type MenuItemView, type MenuService } from '../menu/menu.service.js';
+import { Customer } from '../customers/customer.entity.js';
 import type { CustomersService } from '../customers/customers.service.js';
 import type { KitchenLine, KitchenService } from '../kitchen/kitchen.service.js';
 import { businessDate } from './business-day.js';
@@ -89,6 +90,93 @@ function guestOf(customer: Customer | null): { firstName: string; allergies: str
   return customer ? { firstName: customer.firstName, allergies: [...customer.allergies] } : null;
 }
 
+/** A statement as a named common table expression of another. */
+function asCte(name: string, statement: { sql: string; params: unknown[] }): { sql: string; params: unknown[] } {
+  return { sql: `"${name}" as (${statement.sql})`, params: statement.params };
+}
+
+/** The new order's number, from placeOrder's counter CTE. */
+const DAY_NUMBER = '(select "last_number" from "day")';
+
+/** An orders row as checkout reads it. */
+interface OrderRow {
+  id: string;
+  number: number;
+  business_date: string;
+  status: OrderStatus;
+  table_name: string | null;
+  customer_id: string | null;
+  subtotal: number;
+  discount: number;
+  tax: number;
+  tip: number;
+  total: number;
+  change_given: number;
+  sent_to_kitchen: boolean;
+  created_by: string;
+  created_at: Date | string;
+  paid_at: Date | string | null;
+  voided_at: Date | string | null;
+  void_reason: string | null;
+  voided_by: string | null;
+  updated_at: Date | string;
+}
+
+const ORDER_COLUMNS =
+  '"id", "number", "business_date", "status", "table_name", "customer_id", "subtotal", "discount", "tax", "tip", "total", "change_given", "sent_to_kitchen", "created_by", "created_at", "paid_at", "voided_at", "void_reason", "voided_by", "updated_at"';
+
+/** The menu item columns a line's answer shows (MenuItemView's). */
+const MENU_COLUMNS = ['id', 'sku', 'name', 'category', 'price', 'station', 'allergens', 'stock', 'enabled'] as const;
+
+/** An order_line row with its menu item's columns (prefixed m_). */
+type LineRow = {
+  id: string;
+  position: number;
+  name: string;
+  station: string;
+  quantity: number;
+  unit_price: number;
+  modifiers: string[];
+  notes: string | null;
+  created_at: Date | string;
+} & Record<`m_${(typeof MENU_COLUMNS)[number]}`, unknown>;
+
+/** A line as placeOrder writes it. */
+interface NewLine {
+  id: string;
+  menuItemId: string;
+  position: number;
+  name: string;
+  station: string;
+  quantity: number;
+  unitPrice: number;
+  modifiers: string[];
+  notes: string | null;
+}
+
+/** A read-only line for a mutation's answer (never persisted; no link back to the order, which would propagate). */
+function detachedLine(l: Omit<NewLine, 'menuItemId'>, menuItem: MenuItem, createdAt: Date): OrderLine {
+  const { id, position, name, station, quantity, unitPrice, modifiers, notes } = l;
+  return Object.assign(Object.create(OrderLine.prototype) as OrderLine, { id, menuItem, position, name, station, quantity, unitPrice, modifiers, notes, createdAt });
+}
+
+/**
+ * A read-only Order for a mutation's answer, built from what its transaction wrote and read
+ * instead of reading it back. The guest is a reference, loaded only when the answer asks for it.
+ */
+function detachedOrder(
+  em: EntityManager,
+  fields: Omit<Order, 'customer' | 'lines' | 'payments'>,
+  customerId: string | null,
+  lines: OrderLine[],
+  payments: Payment[],
+): Order {
+  const order = Object.assign(Object.create(Order.prototype) as Order, fields, { customer: customerId ? em.getReference(Customer, customerId) : null });
+  order.lines = new Collection<OrderLine>(order, lines);
+  order.payments = new Collection<Payment>(order, payments);
+  return order;
+}
+
 export class OrdersService {
   private hooks: CheckoutHooks = NO_HOOKS;
 
@@ -113,39 +201,69 @@ export class OrdersService {
     const quantities = quantitiesOf(items);
     const payload = { table: input.table?.trim() || null, customerId: input.customerId ?? null, items, sendToKitchen: input.sendToKitchen ?? true };
     let changed: MenuItemView[] = [];
-    let created = false;
+    let placed: Order | null = null;
+    let replayed: string | null = null;
     let ticketed = false;
-    const orderId = await ctx.em.transactional(async (em) => {
+    // Hand-written statements, no unit of work: this is the busiest write (see bench W4/W5).
+    await ctx.em.transactional(async (em) => {
       const claim = await this.idempotency.claim(em, 'placeOrder', staffId, input.idempotencyKey, payload);
-      if (claim.kind === 'replay') return claim.resultId;
-      const menuItems = await this.menu.itemsForOrder(em, quantities);
-      const customer = payload.customerId ? await this.customers.requireCustomer(em, payload.customerId) : null;
+      if (claim.kind === 'replay') {
+        replayed = claim.resultId;
+        return;
+      }
+      const menuItems = await this.menu.viewsForOrder(em, quantities);
+      const guest = payload.customerId ? await this.customers.orderGuest(em, payload.customerId) : null;
       changed = await this.menu.reserveStock(em, quantities, menuItems);
-      const order = em.create(Order, {
+      const lines = items.map((i, position) => {
+        const m = menuItems.get(i.menuItemId)!;
+        return { id: randomUUID(), menuItemId: m.id, position, name: m.name, station: m.station, quantity: i.quantity, unitPrice: m.price, modifiers: i.modifiers, notes: i.notes };
+      });
+      const fields = {
+        id: randomUUID(),
         number: 0,
         businessDate: businessDate(at, this.config.timeZone, this.config.dayStartHour),
+        status: OrderStatus.OPEN,
         table: payload.table,
-        customer,
-        subtotal: 0,
+        ...priceOrder(lines, { taxRateBps: this.config.taxRateBps }),
+        changeGiven: 0,
         sentToKitchen: payload.sendToKitchen,
         createdBy: staffId,
         createdAt: at,
-      });
-      this.addLines(em, order, items, menuItems, at);
-      this.reprice(order);
-      // Last before the flush: the day's counter row stays locked for as short a time as possible.
-      order.number = await this.nextNumber(em, order.businessDate);
-      await em.flush();
-      await this.idempotency.complete(em, claim, order.id);
-      if (order.sentToKitchen) ticketed = await this.kitchen.createTickets(em, order, kitchenLines(order.lines.getItems(), menuItems), guestOf(customer), at);
-      created = true;
-      return order.id;
+        paidAt: null,
+        voidedAt: null,
+        voidReason: null,
+        voidedBy: null,
+        updatedAt: at,
+      };
+      const tickets = fields.sentToKitchen
+        ? this.kitchen.ticketWrites(
+            fields,
+            DAY_NUMBER,
+            lines.map((l) => ({ ...l, allergens: [...menuItems.get(l.menuItemId)!.allergens] })),
+            guest && { firstName: guest.firstName, allergies: [...guest.allergies] },
+            at,
+          )
+        : null;
+      fields.number = await this.insertOrder(em, fields, guest?.id ?? null, lines, [
+        asCte('key', this.idempotency.completion(claim, fields.id)!),
+        ...(tickets ? [tickets] : []),
+      ]);
+      ticketed = tickets !== null;
+      // The answer, from what was written (no re-read); menu items as the stock now stands.
+      const now = new Map([...menuItems.values(), ...changed].map((v) => [v.id, v]));
+      placed = detachedOrder(
+        ctx.em,
+        fields,
+        guest?.id ?? null,
+        lines.map((l) => detachedLine(l, menuItemOf(now.get(l.menuItemId)!), at)),
+        [],
+      );
     });
     if (ticketed) this.kitchen.wake();
     this.menu.publishViews(changed);
-    const order = await this.load(ctx, orderId);
-    if (created) this.publish(order);
-    return order;
+    if (replayed) return this.load(ctx, replayed);
+    this.publish(placed!);
+    return placed!;
   }
 
   async addOrderItems(ctx: RequestContext, orderId: string, input: OrderItemInput[]): Promise<Order> {
@@ -206,15 +324,15 @@ export class OrdersService {
     });
     const tip = input.tip ?? 0;
     const payload = { orderId, payments, tip, promotionCode: input.promotionCode ?? null, rewardId: input.rewardId ?? null };
-    let paid = false;
+    let paid: Order | null = null;
+    // Hand-written statements, no unit of work (see placeOrder); the hooks' own writes included.
     await ctx.em.transactional(async (em) => {
       const claim = await this.idempotency.claim(em, 'checkout', staffId, input.idempotencyKey, payload);
       if (claim.kind === 'replay') return;
-      const order = await this.lock(em, orderId);
+      const order = await this.lockForCheckout(ctx, em, orderId);
       if (order.status !== OrderStatus.OPEN) {
         throw new AppError(ErrorCode.CONFLICT, `Order ${order.number} is already ${order.status.toLowerCase()}`);
       }
-      await em.populate(order, ['lines']);
       const discount = await this.hooks.discountFor(em, order, payload);
       const totals = priceOrder(order.lines.getItems(), { taxRateBps: this.config.taxRateBps, discount, tip });
       const tendered = payments.reduce((s, p) => s + p.amount, 0);
@@ -227,7 +345,7 @@ export class OrdersService {
       const over = tendered - totals.total;
       const cash = payments.filter((p) => p.method === PaymentMethod.CASH).reduce((s, p) => s + p.amount, 0);
       if (over > cash) throw AppError.badInput('payments', 'only cash may be more than the total');
-      Object.assign(order, totals, { changeGiven: over, status: OrderStatus.PAID, paidAt: at });
+      Object.assign(order, totals, { changeGiven: over, status: OrderStatus.PAID, paidAt: at, updatedAt: at });
       if (totals.discount > 0) {
         recordAudit(em, ctx, {
           action: 'discount_applied',
@@ -235,7 +353,8 @@ export class OrdersService {
           details: { orderNumber: order.number, discount: totals.discount, subtotal: totals.subtotal, promotionCode: payload.promotionCode, rewardId: payload.rewardId },
         });
       }
-      for (const p of payments) order.payments.add(em.create(Payment, { order, ...p, createdAt: at }));
+      const made = payments.map((p) => Object.assign(Object.create(Payment.prototype) as Payment, { id: randomUUID(), ...p, createdAt: at }));
+      order.payments = new Collection<Payment>(order, made);
       await this.hooks.onPaid(em, order, totals);
       if (order.customer) {
         await this.customers.recordVisit(em, order.customer.id, {
@@ -244,13 +363,15 @@ export class OrdersService {
           dishes: order.lines.getItems().map((l) => ({ menuItemId: l.menuItem.id, quantity: l.quantity })),
         });
       }
+      await this.markPaid(em, order, this.idempotency.completion(claim, order.id)!);
+      // What the unit of work holds: an audit entry or a redeemed reward's ledger entry, if any.
       await em.flush();
-      await this.idempotency.complete(em, claim, order.id);
-      paid = true;
+      paid = order;
     });
-    const order = await this.load(ctx, orderId);
-    if (paid && order.customer) await this.customers.invalidate(order.customer.id);
-    if (paid) this.publish(order);
+    if (!paid) return this.load(ctx, orderId);
+    const order: Order = paid;
+    if (order.customer) await this.customers.invalidate(order.customer.id);
+    this.publish(order);
     return order;
   }
 
@@ -354,8 +475,11 @@ export class OrdersService {
     }));
   }
 
-  customerOf(order: Order): Customer | null {
-    return order.customer;
+  /** The order's guest; a mutation's answer carries only a reference, loaded here when asked for. */
+  async customerOf(ctx: RequestContext, order: Order): Promise<Customer | null> {
+    const c = order.customer;
+    if (!c || wrap(c, true).isInitialized()) return c;
+    return ctx.em.findOne(Customer, { id: c.id });
   }
 
   private async page(
@@ -413,14 +537,127 @@ export class OrdersService {
     Object.assign(order, priceOrder(order.lines.getItems(), { taxRateBps: this.config.taxRateBps, discount: order.discount }));
   }
 
-  private async nextNumber(em: EntityManager, day: string): Promise<number> {
-    const [row] = await em.execute<{ last_number: number }[]>(
-      `insert into "order_day_counter" ("business_date", "last_number") values (?, 1)
-       on conflict ("business_date") do update set "last_number" = "order_day_counter"."last_number" + 1
-       returning "last_number"`,
-      [day],
+  /**
+   * Writes a new order in one statement, the transaction's last: the day's number, the order,
+   * its lines, and the writes given (the idempotency key's result, the kitchen tickets and
+   * events). The day's counter row and the kitchen log lock are hot (every order takes them)
+   * and stay locked until commit, so they are taken here, right before it. Returns the number.
+   */
+  private async insertOrder(
+    em: EntityManager,
+    o: Pick<Order, 'id' | 'businessDate' | 'table' | 'subtotal' | 'discount' | 'tax' | 'tip' | 'total' | 'sentToKitchen' | 'createdBy' | 'createdAt'>,
+    customerId: string | null,
+    lines: readonly NewLine[],
+    /** Common table expressions (`"name" as (...)`), with their parameters. */
+    writes: readonly { sql: string; params: unknown[] }[],
+  ): Promise<number> {
+    const ctes = writes.map((w) => w.sql).join(', ');
+    const lineValues = lines.map(() => '(?::uuid, ?::uuid, ?::uuid, ?::int, ?, ?, ?::int, ?::int, array[?]::text[], ?, ?::timestamptz)').join(', ');
+    const [row] = await em.execute<{ number: number }[]>(
+      `with "day" as (
+         insert into "order_day_counter" ("business_date", "last_number") values (?, 1)
+         on conflict ("business_date") do update set "last_number" = "order_day_counter"."last_number" + 1
+         returning "last_number"
+       ), "o" as (
+         insert into "orders" ("id", "number", "business_date", "status", "table_name", "customer_id", "subtotal", "discount", "tax", "tip", "total",
+           "change_given", "sent_to_kitchen", "created_by", "created_at", "updated_at")
+         select ?::uuid, "day"."last_number", ?, 'OPEN'::order_status, ?, ?::uuid, ?::int, ?::int, ?::int, ?::int, ?::int, 0, ?::boolean, ?::uuid, ?::timestamptz, ?::timestamptz
+         from "day" returning "number"
+       ), "l" as (
+         insert into "order_line" ("id", "order_id", "menu_item_id", "position", "name", "station", "quantity", "unit_price", "modifiers", "notes", "created_at")
+         values ${lineValues}
+       ), ${ctes}
+       select "number" from "o"`,
+      [
+        o.businessDate,
+        o.id,
+        o.businessDate,
+        o.table,
+        customerId,
+        o.subtotal,
+        o.discount,
+        o.tax,
+        o.tip,
+        o.total,
+        o.sentToKitchen,
+        o.createdBy,
+        o.createdAt,
+        o.createdAt,
+        ...lines.flatMap((l) => [l.id, o.id, l.menuItemId, l.position, l.name, l.station, l.quantity, l.unitPrice, l.modifiers, l.notes, o.createdAt]),
+        ...writes.flatMap((w) => w.params),
+      ],
     );
-    return row!.last_number;
+    return row!.number;
+  }
+
+  /**
+   * checkout's read: the order row locked, then its lines with their menu items (a second
+   * statement, so lines added by a transaction we waited for are seen), as a read-only Order.
+   */
+  private async lockForCheckout(ctx: RequestContext, em: EntityManager, orderId: string): Promise<Order> {
+    const [o] = await em.execute<OrderRow[]>(`select ${ORDER_COLUMNS} from "orders" where "id" = ? for update`, [orderId]);
+    if (!o) throw AppError.notFound('Order', orderId);
+    const lines = await em.execute<LineRow[]>(
+      `select l."id", l."position", l."name", l."station", l."quantity", l."unit_price", l."modifiers", l."notes", l."created_at",
+         ${MENU_COLUMNS.map((c) => `m."${c}" as "m_${c}"`).join(', ')}
+       from "order_line" l join "menu_item" m on m."id" = l."menu_item_id" where l."order_id" = ? order by l."position"`,
+      [orderId],
+    );
+    const fields = {
+      id: o.id,
+      number: o.number,
+      businessDate: o.business_date,
+      status: o.status,
+      table: o.table_name,
+      subtotal: o.subtotal,
+      discount: o.discount,
+      tax: o.tax,
+      tip: o.tip,
+      total: o.total,
+      changeGiven: o.change_given,
+      sentToKitchen: o.sent_to_kitchen,
+      createdBy: o.created_by,
+      createdAt: new Date(o.created_at),
+      paidAt: o.paid_at === null ? null : new Date(o.paid_at),
+      voidedAt: o.voided_at === null ? null : new Date(o.voided_at),
+      voidReason: o.void_reason,
+      voidedBy: o.voided_by,
+      updatedAt: new Date(o.updated_at),
+    };
+    const detached = lines.map((l) =>
+      detachedLine(
+        { id: l.id, position: l.position, name: l.name, station: l.station, quantity: l.quantity, unitPrice: l.unit_price, modifiers: l.modifiers, notes: l.notes },
+        menuItemOf(Object.fromEntries(MENU_COLUMNS.map((c) => [c, l[`m_${c}`]])) as unknown as MenuItemView),
+        new Date(l.created_at),
+      ),
+    );
+    return detachedOrder(ctx.em, fields, o.customer_id, detached, []);
+  }
+
+  /** checkout's write, one statement: the payments, the order paid, and the idempotency key's result. */
+  private async markPaid(em: EntityManager, order: Order, completion: { sql: string; params: unknown[] }): Promise<void> {
+    const payments = order.payments.getItems();
+    const values = payments.map(() => '(?::uuid, ?::uuid, ?::payment_method, ?::int, ?, ?::timestamptz)').join(', ');
+    await em.execute(
+      `with ${payments.length ? `"p" as (insert into "payment" ("id", "order_id", "method", "amount", "reference", "created_at") values ${values}), ` : ''}"k" as (${completion.sql})
+       update "orders" set "status" = ?::order_status, "subtotal" = ?, "discount" = ?, "tax" = ?, "tip" = ?, "total" = ?, "change_given" = ?,
+         "paid_at" = ?::timestamptz, "updated_at" = ?::timestamptz
+       where "id" = ?`,
+      [
+        ...payments.flatMap((p) => [p.id, order.id, p.method, p.amount, p.reference, p.createdAt]),
+        ...completion.params,
+        order.status,
+        order.subtotal,
+        order.discount,
+        order.tax,
+        order.tip,
+        order.total,
+        order.changeGiven,
+        order.paidAt,
+        order.updatedAt,
+        order.id,
+      ],
+    );
   }
 
   private async lock(em: EntityManager, orderId: string): Promise<Order> {
