@@ -68,7 +68,7 @@ describe('the displays shell in Chromium', () => {
     await expectState(page, 'live');
     await expect(state(page).textContent()).resolves.toBe('Live');
 
-    const name = `E2E special ${Date.now()}`;
+    const name = `E2E special ${Date.now().toString(36)}`;
     const created = await gql(
       url,
       'mutation($i: MenuItemInput!) { createMenuItem(input: $i) { id } }',

@@ -59,7 +59,7 @@ describe('login and me', () => {
 
 describe('createStaff', () => {
   it('lets ADMIN create staff and stores no plain password', async () => {
-    const email = `new-${Date.now()}@test.pos`;
+    const email = `new-${Date.now().toString(36)}@test.pos`;
     const res = await t.gql<{ createStaff: { role: string; email: string } }>(
       CREATE_STAFF,
       { input: { name: 'New Server', email: email.toUpperCase(), password: 'long-enough-1', role: 'SERVER' } },
@@ -74,7 +74,7 @@ describe('createStaff', () => {
   });
 
   it.each([Role.MANAGER, Role.SERVER, Role.HOST, Role.KITCHEN])('denies %s with FORBIDDEN and writes nothing', async (role) => {
-    const email = `denied-${role.toLowerCase()}-${Date.now()}@test.pos`;
+    const email = `denied-${role.toLowerCase()}-${Date.now().toString(36)}@test.pos`;
     const res = await t.gql(CREATE_STAFF, { input: { name: 'X', email, password: 'long-enough-1', role: 'ADMIN' } }, t.tokens[role]);
     expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(await t.orm.em.fork().count(Staff, { email })).toBe(0);
