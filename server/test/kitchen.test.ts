@@ -273,7 +273,7 @@ describe('the kitchen event log', () => {
   });
 
   it('(the same test fails without commit ordering: a plain id > cursor reader skips the slow transaction)', async () => {
-    const naive = new KitchenService(t.app.services.kitchen['bus'], t.orm, createLogger({ LOG_LEVEL: 'silent' }), false);
+    const naive = new KitchenService(t.bus, t.orm, createLogger({ LOG_LEVEL: 'silent' }), false);
     const { seen, expected } = await race(naive);
     expect(seen).toEqual([expected[1]]);
   });
@@ -305,8 +305,7 @@ describe('the kitchen event log', () => {
         },
       },
     } as unknown as typeof t.orm;
-    const bus = t.app.services.kitchen['bus'];
-    const fresh = new KitchenService(bus, slowStart, createLogger({ LOG_LEVEL: 'silent' }));
+    const fresh = new KitchenService(t.bus, slowStart, createLogger({ LOG_LEVEL: 'silent' }));
     const ctx = { requestId: 'test', actor: { kind: 'device', id: 'screen', role: 'KITCHEN', name: 'screen' }, em: t.orm.em.fork(), log: createLogger({ LOG_LEVEL: 'silent' }) } as const;
     const feed = fresh.events(ctx as never, station, since)[Symbol.asyncIterator]();
     const got: string[] = [];

@@ -8,7 +8,7 @@ import { configFrom, type Config } from '../../src/config.js';
 import { createApp, systemContext, type App } from '../../src/app.js';
 import { openDatabase, type Orm } from '../../src/infra/database.js';
 import { createLogger } from '../../src/infra/logger.js';
-import { createEventBus } from '../../src/infra/pubsub.js';
+import { createEventBus, type EventBus } from '../../src/infra/pubsub.js';
 import { Role } from '../../src/common/roles.js';
 import type { Actor, RequestContext } from '../../src/common/context.js';
 import { gql, TEST_TOKEN_SECRET, type GqlResponse } from './http.js';
@@ -21,6 +21,8 @@ export const TEST_PASSWORD = 'test-password-1';
 export interface TestApp {
   app: App;
   orm: Orm;
+  /** The app's event bus (for services a test builds beside the app's own). */
+  bus: EventBus;
   url: string;
   wsUrl: string;
   config: Config;
@@ -67,6 +69,7 @@ export async function startTestApp(
   return {
     app,
     orm,
+    bus,
     url: app.url,
     wsUrl,
     config,

@@ -1,17 +1,15 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, ErrorCode } from '../../common/errors.js';
-import { entityView } from '../../common/entity-view.js';
 import { lookupAdmitted } from '../../common/rate-limits.js';
 import type { RequestContext } from '../../common/context.js';
 import { decodeCursor, encodeCursor, pageSize, PageInfo } from '../../common/pagination.js';
 import type { EventBus } from '../../infra/pubsub.js';
-import { MenuItem } from '../menu/menu-item.entity.js';
 import { Customer, SEARCH_EXPRESSION } from './customer.entity.js';
 import { CustomerDish } from './customer-dish.entity.js';
 import type { CustomerInput, CustomerLookupInput, CustomerPatch, InteractionInput } from './customer.inputs.js';
 import { CustomerConnection, DishCount, SegmentSummary, statsOf, type CustomerStats } from './customer.types.js';
-import { newLoyaltyCode, normaliseBirthday, normaliseEmail, normaliseList, normaliseLoyaltyCode, normalisePhone } from './contact.js';
+import { newLoyaltyCode, normaliseBirthday, normaliseEmail, normaliseList, normalisePhone } from './contact.js';
 import { GuestGreeting, greetingMessage } from './greeting.js';
 import { Interaction, InteractionKind } from './interaction.entity.js';
 import { auditHistory, recordAudit, writeAudit } from '../audit/audit.js';
@@ -19,8 +17,10 @@ import { mayRead, principalOf } from '../../common/access.js';
 import { LifecycleStage, SEGMENTS, type LifecycleRules } from './lifecycle.js';
 import type { ProfileCache } from './profile-cache.js';
 import { ProfileProjection, type Visit } from './projection.js';
+import { CACHED_DISHES, CUSTOMER_FIELDS, lookupsOf, MENU_FIELDS, pick, RegisterProfiles, type ProfileExtension, type ProfileJson } from './register-profile.js';
 
 export type { Visit } from './projection.js';
+export type { ProfileExtension } from './register-profile.js';
 
 export const GUEST_ARRIVED = 'GUEST_ARRIVED';
 
@@ -28,48 +28,6 @@ const UNIQUE_FIELDS: Record<string, string> = {
   customer_phone_unique: 'phone',
   customer_email_unique: 'email',
 };
-
-/** Usual dishes kept in a cached profile (the API serves up to this many from the cache). */
-const CACHED_DISHES = 5;
-
-/** A guest's profile as the cache holds it: everything a register shows, as JSON. */
-interface ProfileJson {
-  customer: Record<string, unknown>;
-  usualDishes: { count: number; menuItem: Record<string, unknown> }[];
-  /** What other modules add to the register profile (loyalty: points), by name. */
-  extras?: Record<string, unknown>;
-}
-
-/**
- * A module's part of the register profile (e.g. loyalty points): a SQL expression yielding
- * json for the guest row aliased `c` (the customer table), evaluated inside the one statement
- * that reads the profile. The module owns its tables and its SQL; this module only places it.
- */
-export interface ProfileExtension {
-  sql(em: EntityManager): string;
-}
-
-const CUSTOMER_FIELDS = [
-  'id', 'firstName', 'lastName', 'phone', 'email', 'birthday', 'loyaltyCode', 'allergies', 'tags', 'notes', 'marketingOptIn',
-  'visitCount', 'totalSpent', 'firstVisitAt', 'lastVisitAt', 'lifecycleStage', 'segments', 'createdAt',
-] as const;
-const CUSTOMER_DATES = ['firstVisitAt', 'lastVisitAt', 'createdAt'] as const;
-const MENU_FIELDS = ['id', 'sku', 'name', 'category', 'price', 'station', 'allergens', 'stock', 'enabled'] as const;
-
-/** Columns a cached profile leaves out, as a freshly loaded guest has them. */
-const CUSTOMER_UNCACHED = { marketingOptInChangedAt: null, marketingOptInChangedBy: null, classifiedUntil: null, erasedAt: null } as const;
-
-function pick<T extends object>(o: T, keys: readonly string[]): Record<string, unknown> {
-  return Object.fromEntries(keys.map((k) => [k, (o as Record<string, unknown>)[k]]));
-}
-
-type LookupKind = 'phone' | 'email' | 'code';
-const LOOKUP_PROPS: Record<LookupKind, 'phone' | 'email' | 'loyaltyCode'> = { phone: 'phone', email: 'email', code: 'loyaltyCode' };
-
-/** The lookup keys of a guest: each way a register can find them. */
-function lookupsOf(c: Pick<Customer, 'phone' | 'email' | 'loyaltyCode'>): string[] {
-  return [c.phone && `phone:${c.phone}`, c.email && `email:${c.email}`, c.loyaltyCode && `code:${c.loyaltyCode}`].filter(Boolean) as string[];
-}
 
 export interface CustomersOptions {
   phoneRegion: string;
@@ -79,23 +37,22 @@ export interface CustomersOptions {
 
 export class CustomersService {
   private readonly clock: () => Date;
-  private readonly extensions = new Map<string, ProfileExtension>();
   private readonly projection: ProfileProjection;
-  /** Phone numbers as typed at a register, normalised (libphonenumber was 2 % of a warm lookup). */
-  private readonly phones = new Map<string, string>();
-
+  /** The register's profile: found by phone, email or code, from the cache or one statement. */
+  private readonly profiles: RegisterProfiles;
   constructor(
     private readonly opts: CustomersOptions,
     private readonly cache: ProfileCache,
     private readonly bus: EventBus,
   ) {
     this.clock = opts.clock ?? (() => new Date());
+    this.profiles = new RegisterProfiles(cache, opts.phoneRegion);
     this.projection = new ProfileProjection(opts.lifecycle, this.clock, (id) => this.cache.invalidate(id));
   }
 
   /** Other modules put their part of the register profile into the cached profile this way. */
   registerProfileExtension(name: string, build: ProfileExtension): void {
-    this.extensions.set(name, build);
+    this.profiles.extend(name, build);
   }
 
   // ------------------------------------------------------------------ enrol and edit
@@ -200,83 +157,10 @@ export class CustomersService {
    * first (no SQL when warm), else PostgreSQL, filling the cache.
    */
   async lookup(ctx: RequestContext, by: CustomerLookupInput): Promise<Customer | null> {
-    const key = this.lookupKey(by);
-    // The cache is asked while the caller's lookup budget is counted; nothing further happens until it is granted.
-    const [cached] = await Promise.all([this.cache.get(key), lookupAdmitted(ctx)]);
-    if (cached) {
-      const c = this.fromProfile(JSON.parse(cached) as ProfileJson);
-      await this.auditProfileRead(ctx, c.id);
-      return c;
-    }
-    const kind = key.slice(0, key.indexOf(':')) as LookupKind;
-    const readAt = Date.now();
-    // One statement, one snapshot: the guest, their usual dishes with the menu items, and what
-    // other modules add (loyalty points), built as the cached JSON by PostgreSQL.
-    const [row] = await ctx.em.execute<{ id: string; phone: string | null; email: string | null; loyalty_code: string; profile: string }[]>(
-      this.profileStatement(ctx.em, kind),
-      [key.slice(key.indexOf(':') + 1)],
-    );
-    if (!row) return null;
-    // Not awaited: the fill is sent now (a write's tombstone still wins over it), the answer does not wait for Redis.
-    void this.cache.fill(row.id, lookupsOf({ phone: row.phone, email: row.email, loyaltyCode: row.loyalty_code }), row.profile, readAt);
-    await this.auditProfileRead(ctx, row.id);
-    return this.fromProfile(JSON.parse(row.profile) as ProfileJson);
-  }
-
-  /** The profile statement for each way of finding a guest, built once from the entity metadata. */
-  private readonly profileStatements = new Map<LookupKind, string>();
-
-  private profileStatement(em: EntityManager, kind: LookupKind): string {
-    let sql = this.profileStatements.get(kind);
-    if (sql) return sql;
-    const meta = em.getMetadata();
-    type Entity = Parameters<typeof meta.find>[0];
-    const column = (entity: Entity, prop: string) => `"${(meta.find(entity)!.properties as Record<string, { fieldNames: string[] }>)[prop]!.fieldNames[0]}"`;
-    const object = (alias: string, entity: Entity, props: readonly string[]) =>
-      `json_build_object(${props.map((p) => `'${p}', ${alias}.${column(entity, p)}`).join(', ')})`;
-    const dish = (p: string) => column(CustomerDish, p);
-    const dishes =
-      `(select coalesce(json_agg(json_build_object('count', d.${dish('count')}, 'menuItem', ${object('m', MenuItem, MENU_FIELDS)}) order by d.${dish('count')} desc, d.${dish('lastOrderedAt')} desc), '[]'::json)` +
-      ` from (select * from "${meta.find(CustomerDish)!.tableName}" where ${dish('customer')} = c.${column(Customer, 'id')}` +
-      ` order by ${dish('count')} desc, ${dish('lastOrderedAt')} desc limit ${CACHED_DISHES}) d` +
-      ` join "${meta.find(MenuItem)!.tableName}" m on m.${column(MenuItem, 'id')} = d.${dish('menuItem')})`;
-    const extras = `json_build_object(${[...this.extensions].map(([name, ext]) => `'${name}', (${ext.sql(em)})`).join(', ')})`;
-    const by = column(Customer, LOOKUP_PROPS[kind]);
-    sql =
-      `select c.${column(Customer, 'id')} as "id", c.${column(Customer, 'phone')} as "phone", c.${column(Customer, 'email')} as "email", c.${column(Customer, 'loyaltyCode')} as "loyalty_code",` +
-      ` json_build_object('customer', ${object('c', Customer, CUSTOMER_FIELDS)}, 'usualDishes', ${dishes}, 'extras', ${extras})::text as "profile"` +
-      ` from "${meta.find(Customer)!.tableName}" c where c.${by} = ? and c.${column(Customer, 'erasedAt')} is null`;
-    this.profileStatements.set(kind, sql);
-    return sql;
-  }
-
-  private lookupKey(by: CustomerLookupInput): string {
-    const given = [by.phone, by.email, by.loyaltyCode].filter((v) => v != null && v.trim() !== '');
-    if (given.length !== 1) throw AppError.badInput('by', 'give exactly one of phone, email or loyaltyCode');
-    if (by.phone?.trim()) return `phone:${this.phoneOf(by.phone)}`;
-    if (by.email?.trim()) return `email:${normaliseEmail(by.email)}`;
-    return `code:${normaliseLoyaltyCode(by.loyaltyCode!)}`;
-  }
-
-  private phoneOf(raw: string): string {
-    let phone = this.phones.get(raw);
-    if (phone === undefined) {
-      phone = normalisePhone(raw, this.opts.phoneRegion)!;
-      if (this.phones.size >= 10_000) this.phones.clear();
-      this.phones.set(raw, phone);
-    }
-    return phone;
-  }
-
-  private fromProfile(p: ProfileJson): Customer {
-    const data: Record<string, unknown> = { ...CUSTOMER_UNCACHED, ...p.customer };
-    for (const k of CUSTOMER_DATES) {
-      const v = data[k];
-      data[k] = typeof v === 'string' ? new Date(v) : (v ?? null);
-    }
-    data.cachedDishes = p.usualDishes.map((d) => Object.assign(new DishCount(), { count: d.count, menuItem: entityView(MenuItem, d.menuItem) }));
-    data.cachedExtras = p.extras ?? {};
-    return entityView(Customer, data);
+    const key = this.profiles.key(by);
+    const customer = await this.profiles.find(ctx.em, key, lookupAdmitted(ctx));
+    if (customer) await this.auditProfileRead(ctx, customer.id);
+    return customer;
   }
 
   /** Drops a guest's cached profile; services call it right after their write commits. */
@@ -439,7 +323,7 @@ export class CustomersService {
     isRegular: boolean;
     message: string;
   }): GuestGreeting {
-    const customer = this.fromProfile({ customer: e.customer, usualDishes: e.usualDishes, extras: e.extras });
+    const customer = this.profiles.fromProfile({ customer: e.customer, usualDishes: e.usualDishes, extras: e.extras });
     return Object.assign(new GuestGreeting(), {
       customer,
       partySize: e.partySize,

@@ -9,18 +9,14 @@ import type { Orm } from '../../infra/database.js';
 import type { Logger } from '../../infra/logger.js';
 import type { EventBus } from '../../infra/pubsub.js';
 import { Order } from '../orders/order.entity.js';
-import { KitchenEvent } from './kitchen-event.entity.js';
+import type { KitchenEvent } from './kitchen-event.entity.js';
+import { KitchenLog } from './kitchen-log.js';
 import { KitchenTicket, TicketItem } from './kitchen-ticket.entity.js';
 import { allDayCounts, KitchenBoard } from './kitchen.types.js';
 import { OPEN_STATUSES, TicketEventType, TicketStatus, transition, TRANSITIONS, type TicketAction } from './ticket-states.js';
 
-/** Bus topic that wakes every instance's log reader; carries nothing the log does not have. */
-export const KITCHEN_WAKE = 'KITCHEN_WAKE';
 /** Key of the advisory lock that orders kitchen_event ids by commit. */
 const LOG_LOCK = 7_202_611;
-const PAGE = 500;
-/** How often the log is read when no wake-up came (a lost pub/sub message costs at most this). */
-const POLL_MS = 2_000;
 
 /** A line as the kitchen gets it from an order. */
 export interface KitchenLine {
@@ -36,15 +32,6 @@ export interface KitchenGuest {
   firstName: string;
   allergies: string[];
 }
-
-interface EventRow {
-  cursor: string;
-  type: TicketEventType;
-  station: string;
-  ticket: Record<string, unknown>;
-}
-
-type Listener = (e: KitchenEvent & { id: number }) => void;
 
 function snapshot(t: KitchenTicket): Record<string, unknown> {
   return {
@@ -63,8 +50,6 @@ function snapshot(t: KitchenTicket): Record<string, unknown> {
     bumpedAt: t.bumpedAt,
   };
 }
-
-const DATES = ['createdAt', 'startedAt', 'readyAt', 'bumpedAt'] as const;
 
 /** A kitchen_ticket row as the board reads it. */
 interface BoardRow {
@@ -104,41 +89,19 @@ function ticketOf(r: BoardRow): KitchenTicket {
   });
 }
 
-function toEvent(row: EventRow): KitchenEvent & { id: number } {
-  const ticket = { ...row.ticket } as Record<string, unknown>;
-  for (const k of DATES) if (typeof ticket[k] === 'string') ticket[k] = new Date(ticket[k] as string);
-  // KitchenTicket.orderId is a getter over the order reference; give the snapshot the same shape.
-  ticket.order = { id: ticket.orderId };
-  delete ticket.orderId;
-  return Object.assign(new KitchenEvent(), { id: Number(row.cursor), cursor: row.cursor, type: row.type, ticket: ticket as unknown as KitchenTicket });
-}
-
-/** A cursor is the decimal id of an event ("0" before the first). */
-export function parseCursor(since: string | null | undefined): number | null {
-  if (since == null) return null;
-  if (!/^\d{1,15}$/.test(since)) throw AppError.badInput('since', 'is not a kitchen cursor (pass KitchenBoard.cursor or KitchenEvent.cursor)');
-  return Number(since);
-}
-
 export class KitchenService {
-  /** Local subscribers by station ('*' for every station): routing by topic, not by a filter per subscriber. */
-  private readonly topics = new Map<string, Set<Listener>>();
-  private lastSeen: number | null = null;
-  /** Resolves once the reader knows where the log stands (lastSeen); replays wait for it. */
-  private started: Promise<void> | null = null;
-  private markStarted: (() => void) | null = null;
-  private draining: Promise<void> | null = null;
-  private drainAgain = false;
-  private pollTimer: NodeJS.Timeout | null = null;
-  private stopWake: (() => void) | null = null;
+  /** The log as screens read it; this service writes to it. */
+  private readonly feedLog: KitchenLog;
 
   constructor(
-    private readonly bus: EventBus,
-    private readonly orm: Orm,
-    private readonly log: Logger,
+    bus: EventBus,
+    orm: Orm,
+    log: Logger,
     /** Only a test turns this off, to show that a reader without commit ordering skips events. */
     private readonly commitOrderedLog = true,
-  ) {}
+  ) {
+    this.feedLog = new KitchenLog(bus, orm, log);
+  }
 
   // ---------------------------------------------------------------- writes, in the caller's transaction
 
@@ -262,7 +225,7 @@ export class KitchenService {
 
   /** After a commit that appended events: wake every instance's reader. */
   wake(): void {
-    void this.bus.publish(KITCHEN_WAKE, {});
+    this.feedLog.wake();
   }
 
   // ---------------------------------------------------------------- kitchen actions
@@ -304,162 +267,17 @@ export class KitchenService {
 
   /**
    * kitchenEvents: with `since`, every event after it from the log, then live; without, live
-   * only. The live listener is registered before the replay reads, and anything at or below the
-   * last delivered cursor is dropped, so the seam has no gap and no duplicate.
+   * only, with no gap and no duplicate at the seam (see KitchenLog.feed).
    */
   events(ctx: RequestContext, station: string | null | undefined, since: string | null | undefined): AsyncIterable<KitchenEvent> {
     // The access guard checks this before subscribe runs; kept here for callers that start the feed directly.
     if (!ctx.actor || !mayCall('Subscription.kitchenEvents', principalOf(ctx.actor))) {
       throw new AppError(ErrorCode.FORBIDDEN, 'Not allowed for your role');
     }
-    const from = parseCursor(since);
-    const topic = station || '*';
-    const queue: (KitchenEvent & { id: number })[] = [];
-    let wakeUp: (() => void) | null = null;
-    const listener: Listener = (e) => {
-      queue.push(e);
-      wakeUp?.();
-    };
-    const { stop, started } = this.listen(topic, listener);
-    const read = (after: number) => this.read(station, after);
-    let closed = false;
-    const iterator = async function* (): AsyncGenerator<KitchenEvent> {
-      try {
-        // The replay must not start before the reader knows where the log stands: an event
-        // committed between a replay read and the reader's first read would otherwise be
-        // neither replayed nor delivered live (the first screen on a fresh instance lost one).
-        await started;
-        let last = from;
-        if (last !== null) {
-          for (;;) {
-            const page = await read(last);
-            for (const e of page) {
-              last = e.id;
-              yield e;
-            }
-            if (page.length < PAGE) break;
-          }
-        }
-        while (!closed) {
-          while (queue.length) {
-            const e = queue.shift()!;
-            if (last !== null && e.id <= last) continue;
-            last = e.id;
-            yield e;
-          }
-          await new Promise<void>((resolve) => (wakeUp = resolve));
-          wakeUp = null;
-        }
-      } finally {
-        stop();
-      }
-    };
-    const it = iterator();
-    return {
-      [Symbol.asyncIterator]: () => ({
-        next: () => it.next(),
-        return: async (value?: unknown) => {
-          closed = true;
-          (wakeUp as (() => void) | null)?.();
-          // A generator closed before its first next() never runs its finally block.
-          stop();
-          return it.return(value as never);
-        },
-        throw: (err?: unknown) => it.throw(err),
-      }),
-    };
-  }
-
-  private async read(station: string | null | undefined, after: number): Promise<(KitchenEvent & { id: number })[]> {
-    const rows = await this.orm.em
-      .fork()
-      .execute<EventRow[]>(
-        `select e."id"::text as "cursor", e."type", e."station", e."ticket" from "kitchen_event" e
-         where e."id" > ? ${station ? 'and e."station" = ?' : ''} order by e."id" limit ${PAGE}`,
-        station ? [after, station] : [after],
-      );
-    return rows.map(toEvent);
-  }
-
-  // ---------------------------------------------------------------- this instance's log reader
-
-  private listen(topic: string, listener: Listener): { stop: () => void; started: Promise<void> } {
-    let set = this.topics.get(topic);
-    if (!set) this.topics.set(topic, (set = new Set()));
-    set.add(listener);
-    const started = this.ensureReader();
-    let stopped = false;
-    const stop = () => {
-      if (stopped) return;
-      stopped = true;
-      set.delete(listener);
-      if (set.size === 0 && this.topics.get(topic) === set) this.topics.delete(topic);
-    };
-    return { stop, started };
-  }
-
-  /** Starts reading the log for local subscribers: on every wake-up, and every POLL_MS as a safety net. */
-  private ensureReader(): Promise<void> {
-    if (this.stopWake) return this.started!;
-    this.started = new Promise<void>((resolve) => (this.markStarted = resolve));
-    const events = this.bus.subscribe(KITCHEN_WAKE)[Symbol.asyncIterator]();
-    let running = true;
-    void (async () => {
-      while (running) {
-        const next = await events.next();
-        if (next.done) return;
-        this.drain();
-      }
-    })();
-    this.pollTimer = setInterval(() => this.topics.size && this.drain(), POLL_MS);
-    this.pollTimer.unref();
-    this.stopWake = () => {
-      running = false;
-      void events.return?.();
-    };
-    this.drain();
-    return this.started;
-  }
-
-  /** Reads what was committed since the last read and hands it to local subscribers, one reader at a time. */
-  private drain(): void {
-    if (this.draining) {
-      this.drainAgain = true;
-      return;
-    }
-    this.draining = (async () => {
-      try {
-        do {
-          this.drainAgain = false;
-          if (this.lastSeen === null) {
-            const [row] = await this.orm.em.fork().execute<{ max: string | null }[]>('select coalesce(max("id"), 0)::text as max from "kitchen_event"');
-            this.lastSeen = Number(row?.max ?? 0);
-            this.markStarted?.();
-            this.markStarted = null;
-            continue;
-          }
-          for (;;) {
-            const page = await this.read(null, this.lastSeen);
-            for (const e of page) {
-              this.lastSeen = e.id;
-              for (const topic of [e.ticket.station, '*']) for (const l of this.topics.get(topic) ?? []) l(e);
-            }
-            if (page.length < PAGE) break;
-          }
-        } while (this.drainAgain);
-      } catch (err) {
-        this.log.warn({ err }, 'reading the kitchen event log failed; retrying');
-      } finally {
-        this.draining = null;
-      }
-    })();
+    return this.feedLog.feed(station, since);
   }
 
   close(): void {
-    this.stopWake?.();
-    this.stopWake = null;
-    this.markStarted?.();
-    this.markStarted = null;
-    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.feedLog.close();
   }
 }

@@ -15,6 +15,7 @@ import type { KitchenLine, KitchenService } from '../kitchen/kitchen.service.js'
 import { businessDate } from './business-day.js';
 import type { Idempotency } from './idempotency.js';
 import { Order, OrderLine, OrderStatus, Payment, PaymentMethod } from './order.entity.js';
+import { asCte, DAY_NUMBER, detachedLine, detachedOrder, insertOrder, lockForCheckout, markPaid } from './order-statements.js';
 import { OrderConnection, type CheckoutInput, type OrderItemInput, type PlaceOrderInput } from './order.inputs.js';
 
 export const ORDER_UPDATED = 'ORDER_UPDATED';
@@ -90,93 +91,6 @@ function guestOf(customer: Customer | null): { firstName: string; allergies: str
   return customer ? { firstName: customer.firstName, allergies: [...customer.allergies] } : null;
 }
 
-/** A statement as a named common table expression of another. */
-function asCte(name: string, statement: { sql: string; params: unknown[] }): { sql: string; params: unknown[] } {
-  return { sql: `"${name}" as (${statement.sql})`, params: statement.params };
-}
-
-/** The new order's number, from placeOrder's counter CTE. */
-const DAY_NUMBER = '(select "last_number" from "day")';
-
-/** An orders row as checkout reads it. */
-interface OrderRow {
-  id: string;
-  number: number;
-  business_date: string;
-  status: OrderStatus;
-  table_name: string | null;
-  customer_id: string | null;
-  subtotal: number;
-  discount: number;
-  tax: number;
-  tip: number;
-  total: number;
-  change_given: number;
-  sent_to_kitchen: boolean;
-  created_by: string;
-  created_at: Date | string;
-  paid_at: Date | string | null;
-  voided_at: Date | string | null;
-  void_reason: string | null;
-  voided_by: string | null;
-  updated_at: Date | string;
-}
-
-const ORDER_COLUMNS =
-  '"id", "number", "business_date", "status", "table_name", "customer_id", "subtotal", "discount", "tax", "tip", "total", "change_given", "sent_to_kitchen", "created_by", "created_at", "paid_at", "voided_at", "void_reason", "voided_by", "updated_at"';
-
-/** The menu item columns a line's answer shows (MenuItemView's). */
-const MENU_COLUMNS = ['id', 'sku', 'name', 'category', 'price', 'station', 'allergens', 'stock', 'enabled'] as const;
-
-/** An order_line row with its menu item's columns (prefixed m_). */
-type LineRow = {
-  id: string;
-  position: number;
-  name: string;
-  station: string;
-  quantity: number;
-  unit_price: number;
-  modifiers: string[];
-  notes: string | null;
-  created_at: Date | string;
-} & Record<`m_${(typeof MENU_COLUMNS)[number]}`, unknown>;
-
-/** A line as placeOrder writes it. */
-interface NewLine {
-  id: string;
-  menuItemId: string;
-  position: number;
-  name: string;
-  station: string;
-  quantity: number;
-  unitPrice: number;
-  modifiers: string[];
-  notes: string | null;
-}
-
-/** A read-only line for a mutation's answer (never persisted; no link back to the order, which would propagate). */
-function detachedLine(l: Omit<NewLine, 'menuItemId'>, menuItem: MenuItem, createdAt: Date): OrderLine {
-  const { id, position, name, station, quantity, unitPrice, modifiers, notes } = l;
-  return Object.assign(Object.create(OrderLine.prototype) as OrderLine, { id, menuItem, position, name, station, quantity, unitPrice, modifiers, notes, createdAt });
-}
-
-/**
- * A read-only Order for a mutation's answer, built from what its transaction wrote and read
- * instead of reading it back. The guest is a reference, loaded only when the answer asks for it.
- */
-function detachedOrder(
-  em: EntityManager,
-  fields: Omit<Order, 'customer' | 'lines' | 'payments'>,
-  customerId: string | null,
-  lines: OrderLine[],
-  payments: Payment[],
-): Order {
-  const order = Object.assign(Object.create(Order.prototype) as Order, fields, { customer: customerId ? em.getReference(Customer, customerId) : null });
-  order.lines = new Collection<OrderLine>(order, lines);
-  order.payments = new Collection<Payment>(order, payments);
-  return order;
-}
-
 export class OrdersService {
   private hooks: CheckoutHooks = NO_HOOKS;
 
@@ -244,7 +158,7 @@ export class OrdersService {
             at,
           )
         : null;
-      fields.number = await this.insertOrder(em, fields, guest?.id ?? null, lines, [
+      fields.number = await insertOrder(em, fields, guest?.id ?? null, lines, [
         asCte('key', this.idempotency.completion(claim, fields.id)!),
         ...(tickets ? [tickets] : []),
       ]);
@@ -329,7 +243,7 @@ export class OrdersService {
     await ctx.em.transactional(async (em) => {
       const claim = await this.idempotency.claim(em, 'checkout', staffId, input.idempotencyKey, payload);
       if (claim.kind === 'replay') return;
-      const order = await this.lockForCheckout(ctx, em, orderId);
+      const order = await lockForCheckout(em, orderId, ctx.em);
       if (order.status !== OrderStatus.OPEN) {
         throw new AppError(ErrorCode.CONFLICT, `Order ${order.number} is already ${order.status.toLowerCase()}`);
       }
@@ -363,7 +277,7 @@ export class OrdersService {
           dishes: order.lines.getItems().map((l) => ({ menuItemId: l.menuItem.id, quantity: l.quantity })),
         });
       }
-      await this.markPaid(em, order, this.idempotency.completion(claim, order.id)!);
+      await markPaid(em, order, this.idempotency.completion(claim, order.id)!);
       // What the unit of work holds: an audit entry or a redeemed reward's ledger entry, if any.
       await em.flush();
       paid = order;
@@ -535,129 +449,6 @@ export class OrdersService {
   /** An open order shows its running subtotal and tax (no tip yet). */
   private reprice(order: Order): void {
     Object.assign(order, priceOrder(order.lines.getItems(), { taxRateBps: this.config.taxRateBps, discount: order.discount }));
-  }
-
-  /**
-   * Writes a new order in one statement, the transaction's last: the day's number, the order,
-   * its lines, and the writes given (the idempotency key's result, the kitchen tickets and
-   * events). The day's counter row and the kitchen log lock are hot (every order takes them)
-   * and stay locked until commit, so they are taken here, right before it. Returns the number.
-   */
-  private async insertOrder(
-    em: EntityManager,
-    o: Pick<Order, 'id' | 'businessDate' | 'table' | 'subtotal' | 'discount' | 'tax' | 'tip' | 'total' | 'sentToKitchen' | 'createdBy' | 'createdAt'>,
-    customerId: string | null,
-    lines: readonly NewLine[],
-    /** Common table expressions (`"name" as (...)`), with their parameters. */
-    writes: readonly { sql: string; params: unknown[] }[],
-  ): Promise<number> {
-    const ctes = writes.map((w) => w.sql).join(', ');
-    const lineValues = lines.map(() => '(?::uuid, ?::uuid, ?::uuid, ?::int, ?, ?, ?::int, ?::int, array[?]::text[], ?, ?::timestamptz)').join(', ');
-    const [row] = await em.execute<{ number: number }[]>(
-      `with "day" as (
-         insert into "order_day_counter" ("business_date", "last_number") values (?, 1)
-         on conflict ("business_date") do update set "last_number" = "order_day_counter"."last_number" + 1
-         returning "last_number"
-       ), "o" as (
-         insert into "orders" ("id", "number", "business_date", "status", "table_name", "customer_id", "subtotal", "discount", "tax", "tip", "total",
-           "change_given", "sent_to_kitchen", "created_by", "created_at", "updated_at")
-         select ?::uuid, "day"."last_number", ?, 'OPEN'::order_status, ?, ?::uuid, ?::int, ?::int, ?::int, ?::int, ?::int, 0, ?::boolean, ?::uuid, ?::timestamptz, ?::timestamptz
-         from "day" returning "number"
-       ), "l" as (
-         insert into "order_line" ("id", "order_id", "menu_item_id", "position", "name", "station", "quantity", "unit_price", "modifiers", "notes", "created_at")
-         values ${lineValues}
-       ), ${ctes}
-       select "number" from "o"`,
-      [
-        o.businessDate,
-        o.id,
-        o.businessDate,
-        o.table,
-        customerId,
-        o.subtotal,
-        o.discount,
-        o.tax,
-        o.tip,
-        o.total,
-        o.sentToKitchen,
-        o.createdBy,
-        o.createdAt,
-        o.createdAt,
-        ...lines.flatMap((l) => [l.id, o.id, l.menuItemId, l.position, l.name, l.station, l.quantity, l.unitPrice, l.modifiers, l.notes, o.createdAt]),
-        ...writes.flatMap((w) => w.params),
-      ],
-    );
-    return row!.number;
-  }
-
-  /**
-   * checkout's read: the order row locked, then its lines with their menu items (a second
-   * statement, so lines added by a transaction we waited for are seen), as a read-only Order.
-   */
-  private async lockForCheckout(ctx: RequestContext, em: EntityManager, orderId: string): Promise<Order> {
-    const [o] = await em.execute<OrderRow[]>(`select ${ORDER_COLUMNS} from "orders" where "id" = ? for update`, [orderId]);
-    if (!o) throw AppError.notFound('Order', orderId);
-    const lines = await em.execute<LineRow[]>(
-      `select l."id", l."position", l."name", l."station", l."quantity", l."unit_price", l."modifiers", l."notes", l."created_at",
-         ${MENU_COLUMNS.map((c) => `m."${c}" as "m_${c}"`).join(', ')}
-       from "order_line" l join "menu_item" m on m."id" = l."menu_item_id" where l."order_id" = ? order by l."position"`,
-      [orderId],
-    );
-    const fields = {
-      id: o.id,
-      number: o.number,
-      businessDate: o.business_date,
-      status: o.status,
-      table: o.table_name,
-      subtotal: o.subtotal,
-      discount: o.discount,
-      tax: o.tax,
-      tip: o.tip,
-      total: o.total,
-      changeGiven: o.change_given,
-      sentToKitchen: o.sent_to_kitchen,
-      createdBy: o.created_by,
-      createdAt: new Date(o.created_at),
-      paidAt: o.paid_at === null ? null : new Date(o.paid_at),
-      voidedAt: o.voided_at === null ? null : new Date(o.voided_at),
-      voidReason: o.void_reason,
-      voidedBy: o.voided_by,
-      updatedAt: new Date(o.updated_at),
-    };
-    const detached = lines.map((l) =>
-      detachedLine(
-        { id: l.id, position: l.position, name: l.name, station: l.station, quantity: l.quantity, unitPrice: l.unit_price, modifiers: l.modifiers, notes: l.notes },
-        menuItemOf(Object.fromEntries(MENU_COLUMNS.map((c) => [c, l[`m_${c}`]])) as unknown as MenuItemView),
-        new Date(l.created_at),
-      ),
-    );
-    return detachedOrder(ctx.em, fields, o.customer_id, detached, []);
-  }
-
-  /** checkout's write, one statement: the payments, the order paid, and the idempotency key's result. */
-  private async markPaid(em: EntityManager, order: Order, completion: { sql: string; params: unknown[] }): Promise<void> {
-    const payments = order.payments.getItems();
-    const values = payments.map(() => '(?::uuid, ?::uuid, ?::payment_method, ?::int, ?, ?::timestamptz)').join(', ');
-    await em.execute(
-      `with ${payments.length ? `"p" as (insert into "payment" ("id", "order_id", "method", "amount", "reference", "created_at") values ${values}), ` : ''}"k" as (${completion.sql})
-       update "orders" set "status" = ?::order_status, "subtotal" = ?, "discount" = ?, "tax" = ?, "tip" = ?, "total" = ?, "change_given" = ?,
-         "paid_at" = ?::timestamptz, "updated_at" = ?::timestamptz
-       where "id" = ?`,
-      [
-        ...payments.flatMap((p) => [p.id, order.id, p.method, p.amount, p.reference, p.createdAt]),
-        ...completion.params,
-        order.status,
-        order.subtotal,
-        order.discount,
-        order.tax,
-        order.tip,
-        order.total,
-        order.changeGiven,
-        order.paidAt,
-        order.updatedAt,
-        order.id,
-      ],
-    );
   }
 
   private async lock(em: EntityManager, orderId: string): Promise<Order> {
