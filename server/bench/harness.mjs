@@ -5,15 +5,15 @@
 // count and time. Prints medians, p99, throughput, CPU seconds per 1,000 operations, RSS and
 // event-loop delay p99 beside the ratios and the bars, and writes it all as JSON.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { addGuests, addOpenTickets, bulkLoad, guestPhone, HISTORY_BASE, seedMenu } from './datagen.mjs';
-import { cpuSeconds, rssBytes, startProcess, stopProcess } from './lib/proc.mjs';
+import { cpuSeconds, cpuSecondsBetween, cpuSecondsOf, heapSnapshotArgs, liveHeapBytes, machineCpuSeconds, rssBytes, startProcess, stopProcess } from './lib/proc.mjs';
 import { closedLoop, getText, oneInFlight, openLoop, openScreens, postJson } from './lib/client.mjs';
 import { median, percentile, round } from './lib/stats.mjs';
 import { evaluateBars, markdownReport, printReport } from './report.mjs';
@@ -210,6 +210,8 @@ export async function runBench(argv) {
   const dbUrl = new URL(baseUrl.toString());
   dbUrl.pathname = `/${database}`;
   const procs = [];
+  // Heap snapshots on SIGUSR2 measure W5's memory per screen (a process writes one only when asked).
+  const snapshots = mkdtempSync(join(tmpdir(), 'pos-bench-heap-'));
   const db = new pg.Client({ connectionString: dbUrl.toString() });
   const started = Date.now();
   // Interrupted (Ctrl-C): stop what this run started and drop its database before leaving.
@@ -245,7 +247,7 @@ export async function runBench(argv) {
     };
     // BENCH_PRODUCT_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", passes node flags to the product (profiling).
     const nodeArgs = (process.env.BENCH_PRODUCT_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const product = await startProcess('product', [...nodeArgs, o.productMain, 'serve'], env, {
+    const product = await startProcess('product', [...heapSnapshotArgs(snapshots), ...nodeArgs, o.productMain, 'serve'], env, {
       cwd: ROOT,
       log: console.error,
     });
@@ -301,7 +303,7 @@ export async function runBench(argv) {
 
     const baselines = {};
     const startBaseline = async (name, file) => {
-      const p = await startProcess(name, [join('server/bench', file)], env, { cwd: ROOT, log: console.error });
+      const p = await startProcess(name, [...heapSnapshotArgs(snapshots), join('server/bench', file)], env, { cwd: ROOT, log: console.error });
       procs.push(p);
       p.loopDelay = statsLoopDelay(p.url);
       baselines[name] = p;
@@ -322,6 +324,7 @@ export async function runBench(argv) {
       kitchenToken,
       menu,
       db,
+      snapshots,
       results: [],
       used: new Set(),
     };
@@ -384,6 +387,7 @@ export async function runBench(argv) {
         .catch((err) => log(`could not drop ${database}: ${err.message}`));
     await admin.end();
     await dropRedisKeys(redisUrl, redisPrefix).catch(() => undefined);
+    rmSync(snapshots, { recursive: true, force: true });
   }
 }
 
@@ -631,11 +635,22 @@ async function w4(ctx) {
 
   // Constant arrival rate, open loop: an order is placeOrder then checkout for a known guest.
   const acc = accumulator();
+  // Where the machine's CPU goes per order: the product, PostgreSQL's backends, this load generator.
+  const [m0, pg0, gen0, prod0] = [machineCpuSeconds(), cpuSecondsOf('postgres'), process.cpuUsage(), cpuSeconds(product.pid)];
   const r = await phase(product, acc, async () => {
     const res = await openLoop(() => visit(guests()), o.w4Rate, o.w4Seconds * 1000, 512);
     return { ...res, lat: res.latencies, ops: res.completed };
   });
+  const [m1, gen1] = [machineCpuSeconds(), process.cpuUsage(gen0)];
+  const perOrder = (seconds) => (r.completed ? round((seconds / r.completed) * 1000, 2) : null);
   acc.extra = {
+    machineBusyPct: round(((m1.busy - m0.busy) / (m1.total - m0.total)) * 100, 1),
+    cpuMsPerOrder: {
+      machine: perOrder(m1.busy - m0.busy),
+      product: perOrder(cpuSeconds(product.pid) - prod0),
+      postgres: perOrder(cpuSecondsBetween(pg0, cpuSecondsOf('postgres'))),
+      loadGenerator: perOrder((gen1.user + gen1.system) / 1e6),
+    },
     targetRatePerS: o.w4Rate,
     achievedPerS: round((r.completed / r.elapsedMs) * 1000, 1),
     sent: r.sent,
@@ -727,7 +742,9 @@ async function w5(ctx) {
         r.last = at;
       } else receipts.set(m[1], { count: 1, last: at });
     };
+    const live = async () => ({ product: await liveHeapBytes(product, ctx.snapshots), baseline: await liveHeapBytes(base, ctx.snapshots) });
     const rss0 = { product: rssBytes(product.pid), baseline: rssBytes(base.pid) };
+    const heap0 = await live();
     const screens = await openScreens(wsUrl, n, {
       token: ctx.kitchenToken,
       subscribe: { query: EVENTS, variables: { station: 'grill' } },
@@ -735,9 +752,15 @@ async function w5(ctx) {
     });
     const rawScreens = await openScreens(baseWs, n, { onFrame });
     await sleep(1000 + n);
-    const perScreenKB = {
+    // Memory per screen: live heap growth (heap snapshots) and, beside it, RSS growth.
+    const rssPerScreenKB = {
       product: (rssBytes(product.pid) - rss0.product) / n / 1024,
       baseline: (rssBytes(base.pid) - rss0.baseline) / n / 1024,
+    };
+    const heap1 = await live();
+    const perScreenKB = {
+      product: (heap1.product - heap0.product) / n / 1024,
+      baseline: (heap1.baseline - heap0.baseline) / n / 1024,
     };
     // The baseline sends a frame of the product's exact size: a real product frame with another id.
     receipts.clear();
@@ -798,6 +821,7 @@ async function w5(ctx) {
       e.deliveredPct = round((100 * e.delivered) / Math.max(1, e.expected), 2);
       e.cpuMsPerDelivered = round((acc.cpu / Math.max(1, e.delivered)) * 1000, 5);
       e.memoryPerScreenKB = round(perScreenKB[t], 1);
+      e.rssPerScreenKB = round(rssPerScreenKB[t], 1);
       if (t === 'product')
         e.fanoutCpuMsPerDelivered = round(
           (Math.max(0, acc.cpu - cpuPerOrder * e.events) / Math.max(1, e.delivered)) * 1000,

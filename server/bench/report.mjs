@@ -59,7 +59,11 @@ export function evaluateBars(report) {
     add(
       'W4',
       '>= 200 orders/s sustained',
-      `${fmt(p.achievedPerS, 1)}/s achieved of ${p.targetRatePerS}/s offered (${p.dropped} dropped, ${p.errors} errors)`,
+      `${fmt(p.achievedPerS, 1)}/s achieved of ${p.targetRatePerS}/s offered (${p.dropped} dropped, ${p.errors} errors)` +
+        (p.cpuMsPerOrder
+          ? `; machine ${fmt(p.machineBusyPct, 0)} % busy, CPU per order ${fmt(p.cpuMsPerOrder.machine, 1)} ms` +
+            ` (product ${fmt(p.cpuMsPerOrder.product, 1)}, PostgreSQL ${fmt(p.cpuMsPerOrder.postgres, 1)}, load generator ${fmt(p.cpuMsPerOrder.loadGenerator, 1)})`
+          : ''),
       sustained,
     );
     add(
@@ -100,7 +104,7 @@ export function evaluateBars(report) {
     add(
       'W5',
       `${r.screens} screens: memory per screen <= 50 KB`,
-      `${fmt(p.memoryPerScreenKB, 1)} KB (raw ws ${fmt(b.memoryPerScreenKB, 1)} KB)`,
+      `${fmt(p.memoryPerScreenKB, 1)} KB of live heap (raw ws ${fmt(b.memoryPerScreenKB, 1)} KB); RSS ${fmt(p.rssPerScreenKB, 1)} KB (raw ws ${fmt(b.rssPerScreenKB, 1)} KB)`,
       p.memoryPerScreenKB != null && p.memoryPerScreenKB <= 50,
     );
   }

@@ -26,7 +26,7 @@ import { requestLogPlugin } from './common/request-log.js';
 import { httpErrorHandler } from './common/http-errors.js';
 import { checkOperation, LIMITS, noHttpSubscriptions, protection } from './common/limits.js';
 import { originAllowed } from './common/origin.js';
-import { sharedSubscribe } from './common/shared-subscriptions.js';
+import { sharedSubscribe, type FrameSink } from './common/shared-subscriptions.js';
 import { assignRequestId, fastGraphqlRoute } from './common/graphql-http.js';
 import { LoginThrottle, LookupThrottle, RateLimits } from './common/rate-limits.js';
 import { buildAppSchema } from './schema.js';
@@ -281,14 +281,18 @@ export async function createApp(deps: AppDeps): Promise<App> {
     for (const socket of deviceSockets.get(deviceId) ?? []) socket.close(4403, 'Forbidden');
   });
 
+  /** Each websocket operation's frame sink, by its context (see sharedSubscribe). */
+  const frameSinks = new WeakMap<object, FrameSink>();
   const wsCleanup = useServer<Record<string, unknown>, WsExtra>(
     {
       schema,
       connectionInitWaitTimeout: 5_000,
       // One execution per live event for every subscriber with the same document, variables and role.
+      // Results without errors are serialised once per group and written straight to each socket.
       subscribe: sharedSubscribe({
         role: (ctx) => (ctx as RequestContext).actor?.role ?? null,
         sourceOnlyArgs: { kitchenEvents: ['since'] },
+        sink: (ctx) => frameSinks.get(ctx as object) ?? null,
       }),
       // The same limits as HTTP: an operation over the limits never runs.
       onSubscribe: (ctx, id, payload) => {
@@ -311,12 +315,25 @@ export async function createApp(deps: AppDeps): Promise<App> {
           return false;
         }
       },
-      context: (ctx): RequestContext =>
-        lazyContext(
+      context: (ctx, id): RequestContext => {
+        const context = lazyContext(
           { requestId: randomUUID(), actor: ctx.extra.actor ?? null, ip: ctx.extra.request.socket.remoteAddress, feeds },
           () => orm.em.fork(),
           lazyChildLogger(log, { connectionId: ctx.extra.connectionId }),
-        ),
+        );
+        const { socket } = ctx.extra;
+        frameSinks.set(context, {
+          id,
+          // As graphql-ws's own send: nothing for a socket that is closing, resolved once written.
+          send: (frame) =>
+            new Promise<void>((resolve, reject) => {
+              if (socket.readyState !== socket.OPEN) return resolve();
+              socket.send(frame, (err) => (err ? reject(err) : resolve()));
+            }),
+          delivered: () => metrics.eventsDelivered.inc({ subscription: metrics.subscriptionKind(ctx, id) }),
+        });
+        return context;
+      },
       onNext: (ctx, id, _payload, _args, result: ExecutionResult) => {
         metrics.eventsDelivered.inc({ subscription: metrics.subscriptionKind(ctx, id) });
         if (!result.errors?.length) return;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GraphQLObjectType, GraphQLSchema, GraphQLString, parse, type ExecutionResult } from 'graphql';
-import { sharedSubscribe } from './shared-subscriptions.js';
+import { MessageType, stringifyMessage } from 'graphql-ws';
+import { sharedSubscribe, type FrameSink } from './shared-subscriptions.js';
 
 /** A tiny schema: a live feed where every listener gets the same event object, and a replay read per subscriber. */
 function fixture() {
@@ -14,6 +15,7 @@ function fixture() {
         type: GraphQLString,
         resolve: (t: { id: string }, _args, ctx: { role: string }) => {
           executions++;
+          if (t.id === 'bad') throw new Error('no note for this ticket');
           return ctx.role === 'MANAGER' ? `note for ${t.id}` : null;
         },
       },
@@ -31,6 +33,7 @@ function fixture() {
           subscribe: (_root, args: { since?: string }) => {
             const queue: object[] = args.since ? [{ id: `replayed-after-${args.since}` }] : [];
             let wake: (() => void) | null = null;
+            let ended = false;
             const listener = (e: object) => {
               queue.push(e);
               wake?.();
@@ -41,10 +44,12 @@ function fixture() {
                 return this;
               },
               async next() {
-                while (!queue.length) await new Promise<void>((r) => (wake = r));
-                return { done: false, value: queue.shift()! };
+                while (!queue.length && !ended) await new Promise<void>((r) => (wake = r));
+                return ended ? { done: true, value: undefined } : { done: false, value: queue.shift()! };
               },
               async return() {
+                ended = true;
+                wake?.();
                 listeners.delete(listener);
                 return { done: true, value: undefined };
               },
@@ -59,10 +64,34 @@ function fixture() {
 
 const DOC = parse('subscription($station: String, $since: String) { events(station: $station, since: $since) { id note } }');
 
-async function open(f: ReturnType<typeof fixture>, subscribe: ReturnType<typeof sharedSubscribe>, role: string, variables: Record<string, unknown>) {
-  const it = (await subscribe({ schema: f.schema, document: DOC, variableValues: variables, contextValue: { role } })) as AsyncGenerator<ExecutionResult>;
+async function open(
+  f: ReturnType<typeof fixture>,
+  subscribe: ReturnType<typeof sharedSubscribe>,
+  role: string,
+  variables: Record<string, unknown>,
+  contextValue: object = { role },
+) {
+  const it = (await subscribe({ schema: f.schema, document: DOC, variableValues: variables, contextValue })) as AsyncGenerator<ExecutionResult>;
   return it;
 }
+
+/** A subscriber's socket as a list of the frames written to it. */
+function recordingSink(id: string): FrameSink & { frames: string[]; count: number } {
+  const sink = {
+    id,
+    frames: [] as string[],
+    count: 0,
+    send: async (frame: string) => {
+      sink.frames.push(frame);
+    },
+    delivered: () => {
+      sink.count++;
+    },
+  };
+  return sink;
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 5));
 
 describe('sharedSubscribe', () => {
   it('executes a live event once per group of document, variables and role, whatever cursor each subscriber resumed from', async () => {
@@ -83,7 +112,7 @@ describe('sharedSubscribe', () => {
     expect(results[1]).toBe(results[0]);
     expect(results[2]).toBe(results[0]);
     expect(f.executions()).toBe(3);
-    expect(subscribe.stats).toEqual({ executions: 3, results: 5 });
+    expect(subscribe.stats).toEqual({ executions: 3, results: 5, serialisations: 0 });
   });
 
   it('keeps roles and result-shaping variables apart', async () => {
@@ -115,5 +144,48 @@ describe('sharedSubscribe', () => {
     expect(f.listeners.size).toBe(2);
     await a.return(undefined);
     expect(f.listeners.size).toBe(1);
+  });
+
+  it('with a frame sink, writes each result as the protocol\'s next message, serialised once per group', async () => {
+    const f = fixture();
+    const sinks = new Map<object, FrameSink>();
+    const subscribe = sharedSubscribe({ role: (ctx) => (ctx as { role: string }).role, sink: (ctx) => sinks.get(ctx as object) ?? null });
+    const subscriber = async (role: string, id: string) => {
+      const context = { role };
+      const sink = recordingSink(id);
+      sinks.set(context, sink);
+      const it = await open(f, subscribe, role, { station: 'grill' }, context);
+      return { it, sink, next: it.next() };
+    };
+    const kitchen = await Promise.all([subscriber('KITCHEN', 'a'), subscriber('KITCHEN', 'b"2'), subscriber('KITCHEN', 'c')]);
+    const manager = await subscriber('MANAGER', 'm');
+    f.emit({ id: 't4' });
+    f.emit({ id: 't5' });
+    for (let i = 0; i < 100 && manager.sink.frames.length < 2; i++) await tick();
+    // Exactly what graphql-ws would have sent, in order, per subscriber.
+    for (const { sink } of kitchen) {
+      expect(sink.frames).toEqual(['t4', 't5'].map((id) => stringifyMessage({ id: sink.id, type: MessageType.Next, payload: { data: { events: { id, note: null } } } })));
+      expect(sink.count).toBe(2);
+    }
+    expect(manager.sink.frames.map((fr) => JSON.parse(fr).payload.data.events.note)).toEqual(['note for t4', 'note for t5']);
+    // Two events, two groups: four executions and four serialisations for eight frames.
+    expect(subscribe.stats).toMatchObject({ executions: 4, serialisations: 4 });
+
+    // A result with errors goes to the transport (which formats errors) and the order holds.
+    f.emit({ id: 'bad' });
+    f.emit({ id: 't6' });
+    const withErrors = await kitchen[0]!.next;
+    expect(withErrors.done).toBe(false);
+    expect(withErrors.value.errors?.[0]?.message).toBe('no note for this ticket');
+    expect(kitchen[0]!.sink.frames).toHaveLength(2);
+    const after = kitchen[0]!.it.next();
+    for (let i = 0; i < 100 && kitchen[0]!.sink.frames.length < 3; i++) await tick();
+    expect(JSON.parse(kitchen[0]!.sink.frames[2]!).payload.data.events.id).toBe('t6');
+
+    // Closing ends the pending next() and the source.
+    const listening = f.listeners.size;
+    await kitchen[0]!.it.return(undefined);
+    expect(await after).toEqual({ done: true, value: undefined });
+    expect(f.listeners.size).toBe(listening - 1);
   });
 });

@@ -11,6 +11,12 @@ import { createSourceEventStream, execute, Kind, print, type ExecutionArgs, type
  * Sharing relies on two facts of this schema: a subscription's result depends on the caller's
  * role, never on who they are (field rules are by role); and a live event is delivered to every
  * local subscriber as the same object (a replayed one is read per subscriber and is not shared).
+ *
+ * With a frame sink for the subscriber (the transport's socket and the subscription's id), a
+ * result without errors is also serialised once per group and written to the socket as the
+ * protocol's `next` message directly, the group's JSON spliced into each subscriber's frame;
+ * graphql-ws would otherwise build and stringify the whole message per subscriber. Results with
+ * errors are handed to graphql-ws as before (its onNext hook formats them).
  */
 export interface SharedSubscriptionOptions {
   /** The caller's role from the context (part of the group key); null turns sharing off for that subscriber. */
@@ -21,26 +27,51 @@ export interface SharedSubscriptionOptions {
    * out of the group key, so screens resuming from different cursors still share live events.
    */
   sourceOnlyArgs?: Record<string, readonly string[]>;
+  /** Where the subscriber's frames can be written directly, or null to leave sending to the transport. */
+  sink?(contextValue: unknown): FrameSink | null;
+}
+
+/** A subscriber's socket as the graphql-transport-ws protocol's `next` messages reach it. */
+export interface FrameSink {
+  /** The subscription's id in the protocol. */
+  readonly id: string;
+  /** Writes one frame; resolves once the socket took it (the next event waits, as graphql-ws's own send does). */
+  send(frame: string): Promise<void>;
+  /** Called once per frame written (the transport's onNext is not called for these). */
+  delivered(): void;
+}
+
+/** A result and, once a frame needed it, its JSON (shared by the group). */
+interface Shared {
+  result: ExecutionResult;
+  json: string | null;
 }
 
 export interface SharedSubscribe {
   (args: ExecutionArgs): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult>;
   /** How many executions ran and how many results were handed out (for tests and metrics). */
-  readonly stats: { executions: number; results: number };
+  readonly stats: { executions: number; results: number; serialisations: number };
 }
 
 export function sharedSubscribe(opts: SharedSubscriptionOptions): SharedSubscribe {
-  const shared = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
-  const stats = { executions: 0, results: 0 };
-  const run = (args: ExecutionArgs, payload: unknown): Promise<ExecutionResult> => {
+  const shared = new WeakMap<object, Map<string, Promise<Shared>>>();
+  const stats = { executions: 0, results: 0, serialisations: 0 };
+  const run = async (args: ExecutionArgs, payload: unknown): Promise<Shared> => {
     stats.executions++;
-    return Promise.resolve(execute({ ...args, rootValue: payload }));
+    return { result: await execute({ ...args, rootValue: payload }), json: null };
+  };
+  const jsonOf = (s: Shared): string => {
+    if (s.json === null) {
+      stats.serialisations++;
+      s.json = JSON.stringify(s.result);
+    }
+    return s.json;
   };
   const subscribe = async (args: ExecutionArgs) => {
     const source = await createSourceEventStream(args);
     if (!isAsyncIterable(source)) return source as ExecutionResult;
     const key = groupKey(args, opts);
-    return mapEvents(source, (payload) => {
+    const resultOf = (payload: unknown): Promise<Shared> => {
       stats.results++;
       if (key === null || payload === null || typeof payload !== 'object') return run(args, payload);
       let byGroup = shared.get(payload);
@@ -48,10 +79,23 @@ export function sharedSubscribe(opts: SharedSubscriptionOptions): SharedSubscrib
       let result = byGroup.get(key);
       if (!result) byGroup.set(key, (result = run(args, payload)));
       return result;
+    };
+    const sink = opts.sink?.(args.contextValue) ?? null;
+    if (!sink) return mapEvents(source, async (payload) => (await resultOf(payload)).result);
+    const head = `{"id":${JSON.stringify(sink.id)},"type":"next","payload":`;
+    return mapEvents(source, async (payload) => {
+      const s = await resultOf(payload);
+      if (s.result.errors?.length) return s.result;
+      await sink.send(`${head}${jsonOf(s)}}`);
+      sink.delivered();
+      return SENT;
     });
   };
   return Object.assign(subscribe, { stats });
 }
+
+/** What a mapping returns for an event it delivered itself: nothing for the transport to send. */
+const SENT = Symbol('sent');
 
 function isAsyncIterable(x: unknown): x is AsyncIterable<unknown> {
   return x != null && typeof (x as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
@@ -102,22 +146,32 @@ function sourceOnlyVariables(operation: OperationDefinitionNode, sourceOnlyArgs:
   return new Set([...sourceUses].filter(([name, n]) => uses.get(name) === n).map(([name]) => name));
 }
 
-/** Maps a source stream to results; closing the results closes the source. */
-function mapEvents<T>(source: AsyncIterable<T>, fn: (payload: T) => Promise<ExecutionResult>): AsyncGenerator<ExecutionResult> {
+/**
+ * Maps a source stream to results; closing the results closes the source. An event the mapping
+ * delivered itself (SENT) yields nothing: next() goes on to the following event.
+ */
+function mapEvents<T>(source: AsyncIterable<T>, fn: (payload: T) => Promise<ExecutionResult | typeof SENT>): AsyncGenerator<ExecutionResult> {
   const it = source[Symbol.asyncIterator]();
+  let closed = false;
   const close = async () => {
+    closed = true;
     await it.return?.();
   };
   const mapped: AsyncGenerator<ExecutionResult> = {
     async next() {
-      const r = await it.next();
-      if (r.done) return { done: true, value: undefined };
-      try {
-        return { done: false, value: await fn(r.value) };
-      } catch (err) {
-        await close();
-        throw err;
+      while (!closed) {
+        const r = await it.next();
+        if (r.done || closed) break;
+        let out: ExecutionResult | typeof SENT;
+        try {
+          out = await fn(r.value);
+        } catch (err) {
+          await close();
+          throw err;
+        }
+        if (out !== SENT) return { done: false, value: out };
       }
+      return { done: true, value: undefined };
     },
     async return() {
       await close();
