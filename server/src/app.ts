@@ -281,6 +281,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     for (const socket of deviceSockets.get(deviceId) ?? []) socket.close(4403, 'Forbidden');
   });
 
+  /** Bytes a screen's socket may have waiting before its subscriptions wait for each write. */
+  const FRAME_BACKLOG = 1 << 20;
   /** Each websocket operation's frame sink, by its context (see sharedSubscribe). */
   const frameSinks = new WeakMap<object, FrameSink>();
   const wsCleanup = useServer<Record<string, unknown>, WsExtra>(
@@ -322,15 +324,18 @@ export async function createApp(deps: AppDeps): Promise<App> {
           lazyChildLogger(log, { connectionId: ctx.extra.connectionId }),
         );
         const { socket } = ctx.extra;
+        let delivered: { inc(): void } | null = null;
         frameSinks.set(context, {
           id,
-          // As graphql-ws's own send: nothing for a socket that is closing, resolved once written.
-          send: (frame) =>
-            new Promise<void>((resolve, reject) => {
-              if (socket.readyState !== socket.OPEN) return resolve();
-              socket.send(frame, (err) => (err ? reject(err) : resolve()));
-            }),
-          delivered: () => metrics.eventsDelivered.inc({ subscription: metrics.subscriptionKind(ctx, id) }),
+          // Nothing for a socket that is closing (as graphql-ws's own send). While the socket's
+          // buffer is small the frame is handed over and the next event follows at once; past
+          // FRAME_BACKLOG the subscriber waits until this frame is written.
+          send: (frame) => {
+            if (socket.readyState !== socket.OPEN) return;
+            if (socket.bufferedAmount < FRAME_BACKLOG) return void socket.send(frame);
+            return new Promise<void>((resolve, reject) => socket.send(frame, (err) => (err ? reject(err) : resolve())));
+          },
+          delivered: () => (delivered ??= metrics.eventsDelivered.labels(metrics.subscriptionKind(ctx, id))).inc(),
         });
         return context;
       },

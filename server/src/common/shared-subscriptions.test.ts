@@ -75,14 +75,15 @@ async function open(
   return it;
 }
 
-/** A subscriber's socket as a list of the frames written to it. */
-function recordingSink(id: string): FrameSink & { frames: string[]; count: number } {
+/** A subscriber's socket as a list of the frames written to it; `full` makes every write one to wait for. */
+function recordingSink(id: string, full = false): FrameSink & { frames: string[]; count: number } {
   const sink = {
     id,
     frames: [] as string[],
     count: 0,
-    send: async (frame: string) => {
+    send: (frame: string) => {
       sink.frames.push(frame);
+      return full ? new Promise<void>((r) => setTimeout(r, 1)) : undefined;
     },
     delivered: () => {
       sink.count++;
@@ -150,18 +151,18 @@ describe('sharedSubscribe', () => {
     const f = fixture();
     const sinks = new Map<object, FrameSink>();
     const subscribe = sharedSubscribe({ role: (ctx) => (ctx as { role: string }).role, sink: (ctx) => sinks.get(ctx as object) ?? null });
-    const subscriber = async (role: string, id: string) => {
+    const subscriber = async (role: string, id: string, full = false) => {
       const context = { role };
-      const sink = recordingSink(id);
+      const sink = recordingSink(id, full);
       sinks.set(context, sink);
       const it = await open(f, subscribe, role, { station: 'grill' }, context);
       return { it, sink, next: it.next() };
     };
-    const kitchen = await Promise.all([subscriber('KITCHEN', 'a'), subscriber('KITCHEN', 'b"2'), subscriber('KITCHEN', 'c')]);
+    const kitchen = await Promise.all([subscriber('KITCHEN', 'a'), subscriber('KITCHEN', 'b"2'), subscriber('KITCHEN', 'c', true)]);
     const manager = await subscriber('MANAGER', 'm');
     f.emit({ id: 't4' });
     f.emit({ id: 't5' });
-    for (let i = 0; i < 100 && manager.sink.frames.length < 2; i++) await tick();
+    for (let i = 0; i < 100 && [...kitchen, manager].some((x) => x.sink.frames.length < 2); i++) await tick();
     // Exactly what graphql-ws would have sent, in order, per subscriber.
     for (const { sink } of kitchen) {
       expect(sink.frames).toEqual(['t4', 't5'].map((id) => stringifyMessage({ id: sink.id, type: MessageType.Next, payload: { data: { events: { id, note: null } } } })));

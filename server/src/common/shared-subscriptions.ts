@@ -35,8 +35,11 @@ export interface SharedSubscriptionOptions {
 export interface FrameSink {
   /** The subscription's id in the protocol. */
   readonly id: string;
-  /** Writes one frame; resolves once the socket took it (the next event waits, as graphql-ws's own send does). */
-  send(frame: string): Promise<void>;
+  /**
+   * Writes one frame. May return a promise (the socket's buffer is full): the subscriber's next
+   * event waits for it, as graphql-ws's own send makes it wait.
+   */
+  send(frame: string): Promise<void> | void;
   /** Called once per frame written (the transport's onNext is not called for these). */
   delivered(): void;
 }
@@ -54,7 +57,8 @@ export interface SharedSubscribe {
 }
 
 export function sharedSubscribe(opts: SharedSubscriptionOptions): SharedSubscribe {
-  const shared = new WeakMap<object, Map<string, Promise<Shared>>>();
+  /** By event object, then group: the execution while it runs, then its result (no await for the rest of the group). */
+  const shared = new WeakMap<object, Map<string, Shared | Promise<Shared>>>();
   const stats = { executions: 0, results: 0, serialisations: 0 };
   const run = async (args: ExecutionArgs, payload: unknown): Promise<Shared> => {
     stats.executions++;
@@ -71,24 +75,33 @@ export function sharedSubscribe(opts: SharedSubscriptionOptions): SharedSubscrib
     const source = await createSourceEventStream(args);
     if (!isAsyncIterable(source)) return source as ExecutionResult;
     const key = groupKey(args, opts);
-    const resultOf = (payload: unknown): Promise<Shared> => {
+    const resultOf = (payload: unknown): Shared | Promise<Shared> => {
       stats.results++;
       if (key === null || payload === null || typeof payload !== 'object') return run(args, payload);
       let byGroup = shared.get(payload);
       if (!byGroup) shared.set(payload, (byGroup = new Map()));
       let result = byGroup.get(key);
-      if (!result) byGroup.set(key, (result = run(args, payload)));
+      if (!result) {
+        const group = byGroup;
+        const running = run(args, payload);
+        group.set(key, running);
+        void running.then((done) => group.set(key, done), () => undefined);
+        result = running;
+      }
       return result;
     };
     const sink = opts.sink?.(args.contextValue) ?? null;
     if (!sink) return mapEvents(source, async (payload) => (await resultOf(payload)).result);
     const head = `{"id":${JSON.stringify(sink.id)},"type":"next","payload":`;
-    return mapEvents(source, async (payload) => {
-      const s = await resultOf(payload);
+    const deliver = (s: Shared): ExecutionResult | typeof SENT | Promise<typeof SENT> => {
       if (s.result.errors?.length) return s.result;
-      await sink.send(`${head}${jsonOf(s)}}`);
+      const written = sink.send(`${head}${jsonOf(s)}}`);
       sink.delivered();
-      return SENT;
+      return written ? written.then(() => SENT) : SENT;
+    };
+    return mapEvents(source, (payload) => {
+      const s = resultOf(payload);
+      return s instanceof Promise ? s.then(deliver) : deliver(s);
     });
   };
   return Object.assign(subscribe, { stats });
@@ -150,7 +163,10 @@ function sourceOnlyVariables(operation: OperationDefinitionNode, sourceOnlyArgs:
  * Maps a source stream to results; closing the results closes the source. An event the mapping
  * delivered itself (SENT) yields nothing: next() goes on to the following event.
  */
-function mapEvents<T>(source: AsyncIterable<T>, fn: (payload: T) => Promise<ExecutionResult | typeof SENT>): AsyncGenerator<ExecutionResult> {
+function mapEvents<T>(
+  source: AsyncIterable<T>,
+  fn: (payload: T) => ExecutionResult | typeof SENT | Promise<ExecutionResult | typeof SENT>,
+): AsyncGenerator<ExecutionResult> {
   const it = source[Symbol.asyncIterator]();
   let closed = false;
   const close = async () => {
@@ -164,7 +180,8 @@ function mapEvents<T>(source: AsyncIterable<T>, fn: (payload: T) => Promise<Exec
         if (r.done || closed) break;
         let out: ExecutionResult | typeof SENT;
         try {
-          out = await fn(r.value);
+          const mapped = fn(r.value);
+          out = mapped instanceof Promise ? await mapped : mapped;
         } catch (err) {
           await close();
           throw err;
