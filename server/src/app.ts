@@ -12,7 +12,7 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import { expressMiddleware } from '@as-integrations/express5';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { GraphQLError, Kind, parse, type ExecutionResult } from 'graphql';
+import { GraphQLError, Kind, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { Pool } from 'pg';
 import type { Config } from './config.js';
 import type { Logger } from './infra/logger.js';
@@ -24,7 +24,7 @@ import { lazyChildLogger, lazyContext, type Actor, type LiveFeeds, type RequestC
 import { ResolverContainer } from './common/container.js';
 import { requestLogPlugin } from './common/request-log.js';
 import { httpErrorHandler } from './common/http-errors.js';
-import { checkOperation, LIMITS, noHttpSubscriptions, protection } from './common/limits.js';
+import { LIMITS, noHttpSubscriptions, operationChecker, protection } from './common/limits.js';
 import { originAllowed } from './common/origin.js';
 import { sharedSubscribe, type FrameSink } from './common/shared-subscriptions.js';
 import { assignRequestId, fastGraphqlRoute } from './common/graphql-http.js';
@@ -172,14 +172,10 @@ function instrumentBus(bus: EventBus, metrics: Metrics): EventBus {
 }
 
 /** The root field of a subscription document, for metric labels ('invalid' when it does not parse). */
-function subscriptionKind(query: string, operationName?: string | null): string {
-  try {
-    const ops = parse(query).definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
-    const op = ops.find((d) => !operationName || d.name?.value === operationName) ?? ops[0];
-    return op ? rootFields(op) : 'invalid';
-  } catch {
-    return 'invalid';
-  }
+function subscriptionKind(document: DocumentNode, operationName?: string | null): string {
+  const ops = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+  const op = ops.find((d) => !operationName || d.name?.value === operationName) ?? ops[0];
+  return op ? rootFields(op) : 'invalid';
 }
 
 /** Request bodies above this are refused (413), on the Express route and the short one alike. */
@@ -246,6 +242,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       originAllowed(info.origin, info.req.headers.host, { allowed: config.ALLOWED_ORIGINS, production: config.NODE_ENV === 'production' }),
   });
   const armor = protection();
+  const checkWsOperation = operationChecker(schema, armor.validationRules);
   wsServer.on('connection', (socket) => {
     metrics.wsConnections.inc();
     socket.once('close', () => metrics.wsConnections.dec());
@@ -297,10 +294,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
         sink: (ctx) => frameSinks.get(ctx as object) ?? null,
       }),
       // The same limits as HTTP: an operation over the limits never runs.
+      // The document is parsed and validated here (once per distinct text) and handed to graphql-ws as is.
       onSubscribe: (ctx, id, payload) => {
-        const errors = checkOperation(schema, payload.query, armor.validationRules);
-        if (errors) return errors;
-        metrics.subscriptionStarted(ctx, id, subscriptionKind(payload.query, payload.operationName));
+        const checked = checkWsOperation(payload.query);
+        if ('errors' in checked) return checked.errors;
+        metrics.subscriptionStarted(ctx, id, subscriptionKind(checked.document, payload.operationName));
+        return { schema, document: checked.document, operationName: payload.operationName, variableValues: payload.variables };
       },
       onComplete: (ctx, id) => metrics.subscriptionEnded(ctx, id),
       onClose: (ctx) => metrics.connectionClosed(ctx),

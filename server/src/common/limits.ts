@@ -32,19 +32,41 @@ export function protection(): Protection {
 
 /**
  * The same checks for a websocket operation: parse within the token limit, validate with the
- * standard rules plus the limits. Returns the errors (as BAD_USER_INPUT), or null when it passes.
+ * standard rules plus the limits. Returns the errors (as BAD_USER_INPUT), or the document.
  */
-export function checkOperation(schema: GraphQLSchema, query: unknown, rules: readonly ValidationRule[]): GraphQLError[] | null {
+export function checkOperation(schema: GraphQLSchema, query: unknown, rules: readonly ValidationRule[]): { errors: GraphQLError[] } | { document: DocumentNode } {
   let document: DocumentNode;
   try {
     document = parse(typeof query === 'string' ? query : '', { maxTokens: LIMITS.tokens });
   } catch (err) {
-    return [new GraphQLError(scrubText((err as Error).message), { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
+    return { errors: [new GraphQLError(scrubText((err as Error).message), { extensions: { code: ErrorCode.BAD_USER_INPUT } })] };
   }
   const errors = validate(schema, document, [...specifiedRules, ...rules]);
-  return errors.length ? errors.map((e) => new GraphQLError(scrubText(e.message), { extensions: { code: ErrorCode.BAD_USER_INPUT } })) : null;
+  return errors.length ? { errors: errors.map((e) => new GraphQLError(scrubText(e.message), { extensions: { code: ErrorCode.BAD_USER_INPUT } })) } : { document };
 }
 
+/**
+ * checkOperation with the documents that passed remembered by their text (at most `size`, the
+ * least recently used dropped first): a thousand kitchen screens send the same subscription, so
+ * it is parsed and validated once and every subscriber executes the same document.
+ */
+export function operationChecker(schema: GraphQLSchema, rules: readonly ValidationRule[], size = 256): (query: unknown) => ReturnType<typeof checkOperation> {
+  const passed = new Map<string, { document: DocumentNode }>();
+  return (query) => {
+    const known = typeof query === 'string' ? passed.get(query) : undefined;
+    if (known) {
+      passed.delete(query as string);
+      passed.set(query as string, known);
+      return known;
+    }
+    const checked = checkOperation(schema, query, rules);
+    if ('document' in checked) {
+      passed.set(query as string, checked);
+      if (passed.size > size) passed.delete(passed.keys().next().value!);
+    }
+    return checked;
+  };
+}
 
 /**
  * Subscriptions are served over graphql-ws only: over HTTP, Apollo would run one as a query with

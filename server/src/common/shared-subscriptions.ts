@@ -126,8 +126,13 @@ function groupKey(args: ExecutionArgs, opts: SharedSubscriptionOptions): string 
   const variables = Object.entries(args.variableValues ?? {})
     .filter(([name]) => !dropped.has(name))
     .sort(([a], [b]) => (a < b ? -1 : 1));
-  return JSON.stringify([role, print(operation), variables]);
+  let text = printed.get(operation);
+  if (text === undefined) printed.set(operation, (text = print(operation)));
+  return JSON.stringify([role, text, variables]);
 }
+
+/** Operations as text, by node: subscribers of the same text share the parsed document (see operationChecker). */
+const printed = new WeakMap<OperationDefinitionNode, string>();
 
 /** Variables whose every use is a source-only argument of a root field. */
 function sourceOnlyVariables(operation: OperationDefinitionNode, sourceOnlyArgs: Record<string, readonly string[]>): Set<string> {
