@@ -27,11 +27,14 @@ interface EventRow {
   ticket: Record<string, unknown>;
 }
 
-type Listener = (e: KitchenEvent & { id: number }) => void;
+/** An event as read from the log, with its cursor as a number. */
+type LogEvent = KitchenEvent & { id: number };
+
+type Listener = (e: LogEvent) => void;
 
 const DATES = ['createdAt', 'startedAt', 'readyAt', 'bumpedAt'] as const;
 
-function toEvent(row: EventRow): KitchenEvent & { id: number } {
+function toEvent(row: EventRow): LogEvent {
   const ticket = { ...row.ticket } as Record<string, unknown>;
   for (const k of DATES) if (typeof ticket[k] === 'string') ticket[k] = new Date(ticket[k] as string);
   // KitchenTicket.orderId is a getter over the order reference; give the snapshot the same shape.
@@ -77,65 +80,15 @@ export class KitchenLog {
    */
   feed(station: string | null | undefined, since: string | null | undefined): AsyncIterable<KitchenEvent> {
     const from = parseCursor(since);
-    const topic = station || '*';
-    const queue: (KitchenEvent & { id: number })[] = [];
-    let wakeUp: (() => void) | null = null;
-    const listener: Listener = (e) => {
-      queue.push(e);
-      wakeUp?.();
-    };
-    const { stop, started } = this.listen(topic, listener);
-    const read = (after: number) => this.read(station, after);
-    let closed = false;
-    const iterator = async function* (): AsyncGenerator<KitchenEvent> {
-      try {
-        // The replay must not start before the reader knows where the log stands: an event
-        // committed between a replay read and the reader's first read would otherwise be
-        // neither replayed nor delivered live (the first screen on a fresh instance lost one).
-        await started;
-        let last = from;
-        if (last !== null) {
-          for (;;) {
-            const page = await read(last);
-            for (const e of page) {
-              last = e.id;
-              yield e;
-            }
-            if (page.length < PAGE) break;
-          }
-        }
-        while (!closed) {
-          while (queue.length) {
-            const e = queue.shift()!;
-            if (last !== null && e.id <= last) continue;
-            last = e.id;
-            yield e;
-          }
-          await new Promise<void>((resolve) => (wakeUp = resolve));
-          wakeUp = null;
-        }
-      } finally {
-        stop();
-      }
-    };
-    const it = iterator();
-    return {
-      [Symbol.asyncIterator]: () => ({
-        next: () => it.next(),
-        return: async (value?: unknown) => {
-          closed = true;
-          (wakeUp as (() => void) | null)?.();
-          // A generator closed before its first next() never runs its finally block.
-          stop();
-          return it.return(value as never);
-        },
-        throw: (err?: unknown) => it.throw(err),
-      }),
-    };
+    let feed: Feed | null = null;
+    // The listener is registered before the replay reads (see Feed).
+    const { stop, started } = this.listen(station || '*', (e) => feed!.push(e));
+    feed = new Feed(from, started, (after) => this.read(station, after), stop);
+    return feed;
   }
 
   /** Up to PAGE events after a cursor, for one station or all. */
-  private async read(station: string | null | undefined, after: number): Promise<(KitchenEvent & { id: number })[]> {
+  private async read(station: string | null | undefined, after: number): Promise<LogEvent[]> {
     const rows = await this.orm.em
       .fork()
       .execute<EventRow[]>(
@@ -226,5 +179,109 @@ export class KitchenLog {
     this.markStarted?.();
     this.markStarted = null;
     if (this.pollTimer) clearInterval(this.pollTimer);
+  }
+}
+
+const DONE: IteratorResult<KitchenEvent> = { done: true, value: undefined };
+
+/**
+ * One subscriber's events: with a cursor, the log after it, read page by page, then live
+ * events; without, live events only. Live events queue from the moment the subscriber is
+ * listening, and any at or below the last delivered cursor are dropped, so the seam between the
+ * replay and live has no gap and no duplicate. Once live, an event goes straight to a waiting
+ * next() (this runs for every screen on every event: no generator, one promise per event).
+ */
+class Feed implements AsyncIterableIterator<KitchenEvent> {
+  private readonly queue: LogEvent[] = [];
+  private page: LogEvent[] = [];
+  private waiting: ((r: IteratorResult<KitchenEvent>) => void) | null = null;
+  private replaying: boolean;
+  private live = false;
+  private closed = false;
+
+  constructor(
+    /** The last cursor delivered (null: none yet, live only). */
+    private last: number | null,
+    /** Resolves once the instance's reader knows where the log stands. */
+    private readonly started: Promise<void>,
+    private readonly read: (after: number) => Promise<LogEvent[]>,
+    private readonly stop: () => void,
+  ) {
+    this.replaying = last !== null;
+  }
+
+  /** A live event from the reader (the same object for every subscriber). */
+  push(e: LogEvent): void {
+    this.queue.push(e);
+    if (!this.waiting || !this.live) return;
+    const r = this.take();
+    if (!r) return;
+    const resolve = this.waiting;
+    this.waiting = null;
+    resolve(r);
+  }
+
+  next(): Promise<IteratorResult<KitchenEvent>> {
+    if (this.closed) return Promise.resolve(DONE);
+    if (!this.live) return this.replay();
+    const r = this.take();
+    return r ? Promise.resolve(r) : new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  return(): Promise<IteratorResult<KitchenEvent>> {
+    if (!this.closed) {
+      this.closed = true;
+      this.stop();
+    }
+    const resolve = this.waiting;
+    this.waiting = null;
+    resolve?.(DONE);
+    return Promise.resolve(DONE);
+  }
+
+  throw(err?: unknown): Promise<IteratorResult<KitchenEvent>> {
+    void this.return();
+    return Promise.reject(err);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** The next queued live event past the last one delivered. */
+  private take(): IteratorResult<KitchenEvent> | null {
+    while (this.queue.length) {
+      const e = this.queue.shift()!;
+      if (this.last !== null && e.id <= this.last) continue;
+      this.last = e.id;
+      return { done: false, value: e };
+    }
+    return null;
+  }
+
+  /** Before going live: the replay from the cursor, page by page. */
+  private async replay(): Promise<IteratorResult<KitchenEvent>> {
+    try {
+      // The replay must not start before the reader knows where the log stands: an event
+      // committed between a replay read and the reader's first read would otherwise be
+      // neither replayed nor delivered live (the first screen on a fresh instance lost one).
+      await this.started;
+      while (!this.closed) {
+        const e = this.page.shift();
+        if (e) {
+          this.last = e.id;
+          return { done: false, value: e };
+        }
+        if (!this.replaying) break;
+        this.page = await this.read(this.last!);
+        if (this.page.length < PAGE) this.replaying = false;
+      }
+    } catch (err) {
+      await this.return();
+      throw err;
+    }
+    if (this.closed) return DONE;
+    this.live = true;
+    return this.next();
   }
 }
