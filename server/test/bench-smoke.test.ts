@@ -64,13 +64,41 @@ describe('pnpm bench (smoke run: tiny sizes, a few requests; no timing bars asse
     const w4 = report.results.find((r: { variant: string }) => r.variant.startsWith('placeOrder + checkout')).targets.product;
     expect(w4.errors).toBe(0);
     expect(w4.completed).toBe(w4.sent);
+    // Where the machine's CPU went per order: each part measured, and the parts within the whole.
+    const cpu = w4.cpuMsPerOrder;
+    for (const part of ['machine', 'product', 'postgres', 'loadGenerator']) expect(cpu[part], part).toBeGreaterThan(0);
+    expect(cpu.product + cpu.postgres + cpu.loadGenerator).toBeLessThanOrEqual(cpu.machine * 1.25 + 1);
+    expect(w4.machineBusyPct).toBeGreaterThan(0);
+    expect(w4.machineBusyPct).toBeLessThanOrEqual(100);
     for (const r of report.results.filter((x: { workload: string }) => x.workload === 'W5')) {
       for (const t of Object.values<Record<string, number>>(r.targets)) {
         expect(t.deliveredPct).toBe(100);
-        expect(t.memoryPerScreenKB).not.toBeNull();
+        // Live heap from heap snapshots (a few screens here: the sign is noise, the size is not).
+        expect(Number.isFinite(t.memoryPerScreenKB)).toBe(true);
+        expect(Math.abs(t.memoryPerScreenKB)).toBeLessThan(1024);
+        expect(t.rssPerScreenKB).not.toBeNull();
       }
     }
     expect(report.results.filter((r: { workload: string }) => r.workload === 'W6').map((r: { openTickets: number }) => r.openTickets)).toEqual([5, 20]);
+  });
+
+  it('measures the serial section of placeOrder with and without its two locks (lock-ceiling.mjs)', { timeout: 60_000 }, async () => {
+    const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, ['server/bench/lock-ceiling.mjs', '--clients', '2', '--seconds', '0.5', '--rounds', '1'], {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: inject('databaseUrl') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let text = '';
+      child.stdout.on('data', (d) => (text += String(d)));
+      child.stderr.on('data', (d) => (text += String(d)));
+      child.on('exit', (c) => resolve({ code: c, out: text }));
+    });
+    expect(code, out).toBe(0);
+    const m = /2 clients: with the two locks (\d+) commits\/s, without (\d+) commits\/s/.exec(out);
+    expect(m, out).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThan(0);
+    expect(Number(m![2])).toBeGreaterThan(0);
   });
 
   it('refuses an unknown workload before it touches anything', async () => {
