@@ -9,7 +9,7 @@ import { AuthResolver } from './modules/auth/auth.resolver.js';
 import { MenuResolver } from './modules/menu/menu.resolver.js';
 import { CustomersResolver } from './modules/customers/customers.resolver.js';
 import { OrdersResolver } from './modules/orders/orders.resolver.js';
-import { KitchenResolver } from './modules/kitchen/kitchen.resolver.js';
+import { KitchenResolver, PAYLOAD_SUBSCRIPTIONS } from './modules/kitchen/kitchen.resolver.js';
 import { LoyaltyResolver } from './modules/loyalty/loyalty.resolver.js';
 import { AuditResolver } from './modules/audit/audit.resolver.js';
 
@@ -26,6 +26,8 @@ export async function buildAppSchema(opts: { container?: ContainerType; pubSub: 
   // Who may call what and read which field: the access matrix (common/access.ts), deny by default;
   // checked first (outermost), then no card number in any text argument. Plain properties are
   // read by GraphQL's default resolver rather than type-graphql's (plain-fields.ts).
+  const subscriptions = schema.getSubscriptionType()?.getFields() ?? {};
+  for (const name of PAYLOAD_SUBSCRIPTIONS) subscriptions[name]!.resolve = (payload: unknown) => payload;
   return enforceAccess(guardCardData(plainFieldResolvers(schema)));
 }
 

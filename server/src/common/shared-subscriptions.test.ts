@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { GraphQLObjectType, GraphQLSchema, GraphQLString, parse, type ExecutionResult } from 'graphql';
 import { MessageType, stringifyMessage } from 'graphql-ws';
-import { sharedSubscribe, type FrameSink } from './shared-subscriptions.js';
+import { LIVE, sharedSubscribe, type FrameSink } from './shared-subscriptions.js';
 
-/** A tiny schema: a live feed where every listener gets the same event object, and a replay read per subscriber. */
-function fixture() {
+/**
+ * A tiny schema: a live feed where every listener gets the same event object, and a replay read
+ * per subscriber. With `live`, the feed also hands live events to a synchronous taker (LIVE)
+ * while a next() waits with nothing queued, as the kitchen feed does.
+ */
+function fixture({ live = false } = {}) {
   const listeners = new Set<(e: object) => void>();
   let executions = 0;
   const Ticket = new GraphQLObjectType({
@@ -34,17 +38,25 @@ function fixture() {
             const queue: object[] = args.since ? [{ id: `replayed-after-${args.since}` }] : [];
             let wake: (() => void) | null = null;
             let ended = false;
+            let waiting = false;
+            let taker: ((payload: unknown) => boolean) | null = null;
             const listener = (e: object) => {
+              if (waiting && !queue.length && taker?.(e)) return;
               queue.push(e);
               wake?.();
             };
             listeners.add(listener);
             return {
+              ...(live ? { [LIVE]: (take: (payload: unknown) => boolean) => (taker = take) } : {}),
               [Symbol.asyncIterator]() {
                 return this;
               },
               async next() {
-                while (!queue.length && !ended) await new Promise<void>((r) => (wake = r));
+                while (!queue.length && !ended) {
+                  waiting = true;
+                  await new Promise<void>((r) => (wake = r));
+                  waiting = false;
+                }
                 return ended ? { done: true, value: undefined } : { done: false, value: queue.shift()! };
               },
               async return() {
@@ -188,5 +200,49 @@ describe('sharedSubscribe', () => {
     await kitchen[0]!.it.return(undefined);
     expect(await after).toEqual({ done: true, value: undefined });
     expect(f.listeners.size).toBe(listening - 1);
+  });
+
+  it('with a source that hands over live events, writes each frame as the event arrives and keeps order when it cannot', async () => {
+    const f = fixture({ live: true });
+    const sinks = new Map<object, FrameSink>();
+    const subscribe = sharedSubscribe({ role: (ctx) => (ctx as { role: string }).role, sink: (ctx) => sinks.get(ctx as object) ?? null });
+    const subscriber = async (id: string, full = false) => {
+      const context = { role: 'KITCHEN' };
+      const sink = recordingSink(id, full);
+      sinks.set(context, sink);
+      const it = await open(f, subscribe, 'KITCHEN', { station: 'grill' }, context);
+      return { it, sink, next: it.next() };
+    };
+    const [a, b] = await Promise.all([subscriber('a'), subscriber('b')]);
+    await tick(); // both are waiting in next()
+    f.emit({ id: 't7' });
+    // Written during emit itself: no promise, no tick.
+    const ids = (x: { sink: { frames: string[] } }) => x.sink.frames.map((fr) => JSON.parse(fr).payload.data.events.id);
+    expect(ids(a)).toEqual(['t7']);
+    expect(ids(b)).toEqual(['t7']);
+    expect(subscribe.stats).toMatchObject({ executions: 1, results: 2, serialisations: 1 });
+
+    // An event with errors is declined and reaches the transport through next(); the next one follows it.
+    f.emit({ id: 'bad' });
+    f.emit({ id: 't8' });
+    const r = await a.next;
+    expect(r.value.errors?.[0]?.message).toBe('no note for this ticket');
+    expect(ids(a)).toEqual(['t7']);
+    const afterBad = a.it.next();
+    for (let i = 0; i < 100 && ids(a).length < 2; i++) await tick();
+    expect(ids(a)).toEqual(['t7', 't8']);
+
+    // A socket that is full: the frame is written, and later events wait their turn through next().
+    const c = await subscriber('c', true);
+    await tick();
+    f.emit({ id: 't9' });
+    f.emit({ id: 't10' });
+    f.emit({ id: 't11' });
+    expect(ids(c)).toEqual(['t9']);
+    for (let i = 0; i < 100 && ids(c).length < 3; i++) await tick();
+    expect(ids(c)).toEqual(['t9', 't10', 't11']);
+    await Promise.all([a.it.return(undefined), b.it.return(undefined), c.it.return(undefined)]);
+    expect(await afterBad).toEqual({ done: true, value: undefined });
+    expect(f.listeners.size).toBe(0);
   });
 });

@@ -1,6 +1,18 @@
 import { createSourceEventStream, execute, Kind, print, type ExecutionArgs, type ExecutionResult, type OperationDefinitionNode } from 'graphql';
 
 /**
+ * What a source stream offers when it can hand over live events synchronously (the kitchen feed
+ * does): `source[LIVE](take)` registers `take`, which the source calls with a live event instead
+ * of resolving its pending next(), but only while next() is pending and nothing is queued before
+ * the event (so order holds). `take` returns false to decline; the event then goes to next().
+ */
+export const LIVE = Symbol('live events');
+
+export interface LiveSource {
+  [LIVE](take: (payload: unknown) => boolean): void;
+}
+
+/**
  * Subscription execution shared across subscribers. graphql-js executes a subscription's
  * document once per subscriber per event; with a hundred kitchen screens on one station that is
  * a hundred identical executions of the same ticket. Here each subscriber keeps its own source
@@ -60,9 +72,10 @@ export function sharedSubscribe(opts: SharedSubscriptionOptions): SharedSubscrib
   /** By event object, then group: the execution while it runs, then its result (no await for the rest of the group). */
   const shared = new WeakMap<object, Map<string, Shared | Promise<Shared>>>();
   const stats = { executions: 0, results: 0, serialisations: 0 };
-  const run = async (args: ExecutionArgs, payload: unknown): Promise<Shared> => {
+  const run = (args: ExecutionArgs, payload: unknown): Shared | Promise<Shared> => {
     stats.executions++;
-    return { result: await execute({ ...args, rootValue: payload }), json: null };
+    const result = execute({ ...args, rootValue: payload });
+    return isPromiseLike(result) ? Promise.resolve(result).then((r) => ({ result: r, json: null })) : { result, json: null };
   };
   const jsonOf = (s: Shared): string => {
     if (s.json === null) {
@@ -75,30 +88,61 @@ export function sharedSubscribe(opts: SharedSubscriptionOptions): SharedSubscrib
     const source = await createSourceEventStream(args);
     if (!isAsyncIterable(source)) return source as ExecutionResult;
     const key = groupKey(args, opts);
+    const shares = key !== null;
     const resultOf = (payload: unknown): Shared | Promise<Shared> => {
-      stats.results++;
-      if (key === null || payload === null || typeof payload !== 'object') return run(args, payload);
+      if (!shares || payload === null || typeof payload !== 'object') return run(args, payload);
       let byGroup = shared.get(payload);
       if (!byGroup) shared.set(payload, (byGroup = new Map()));
       let result = byGroup.get(key);
       if (!result) {
         const group = byGroup;
-        const running = run(args, payload);
-        group.set(key, running);
-        void running.then((done) => group.set(key, done), () => undefined);
-        result = running;
+        result = run(args, payload);
+        group.set(key, result);
+        if (result instanceof Promise) void result.then((done) => group.set(key, done), () => undefined);
       }
       return result;
     };
     const sink = opts.sink?.(args.contextValue) ?? null;
-    if (!sink) return mapEvents(source, async (payload) => (await resultOf(payload)).result);
+    if (!sink) {
+      return mapEvents(source, async (payload) => {
+        stats.results++;
+        return (await resultOf(payload)).result;
+      });
+    }
     const head = `{"id":${JSON.stringify(sink.id)},"type":"next","payload":`;
-    const deliver = (s: Shared): ExecutionResult | typeof SENT | Promise<typeof SENT> => {
-      if (s.result.errors?.length) return s.result;
+    /** A frame is waiting for the socket: live events take the ordered path through next() until it is written. */
+    let blocked = false;
+    const write = (s: Shared): Promise<void> | void => {
+      stats.results++;
       const written = sink.send(`${head}${jsonOf(s)}}`);
       sink.delivered();
+      return written;
+    };
+    const deliver = (s: Shared): ExecutionResult | typeof SENT | Promise<typeof SENT> => {
+      if (s.result.errors?.length) {
+        stats.results++;
+        return s.result;
+      }
+      const written = write(s);
       return written ? written.then(() => SENT) : SENT;
     };
+    // Live events whose group result is ready are written as they arrive, with no promise per
+    // subscriber; anything else (the group's first execution still running, errors, a full
+    // socket) goes through next() in order.
+    if (shares && isLiveSource(source)) {
+      source[LIVE]((payload) => {
+        if (blocked || payload === null || typeof payload !== 'object') return false;
+        const s = resultOf(payload);
+        if (s instanceof Promise || s.result.errors?.length) return false;
+        const written = write(s);
+        if (written) {
+          blocked = true;
+          const unblock = () => (blocked = false);
+          written.then(unblock, unblock);
+        }
+        return true;
+      });
+    }
     return mapEvents(source, (payload) => {
       const s = resultOf(payload);
       return s instanceof Promise ? s.then(deliver) : deliver(s);
@@ -109,6 +153,14 @@ export function sharedSubscribe(opts: SharedSubscriptionOptions): SharedSubscrib
 
 /** What a mapping returns for an event it delivered itself: nothing for the transport to send. */
 const SENT = Symbol('sent');
+
+function isPromiseLike<T>(x: T | PromiseLike<T>): x is PromiseLike<T> {
+  return typeof (x as PromiseLike<T> | null)?.then === 'function';
+}
+
+function isLiveSource(x: unknown): x is LiveSource {
+  return x != null && typeof (x as Partial<LiveSource>)[LIVE] === 'function';
+}
 
 function isAsyncIterable(x: unknown): x is AsyncIterable<unknown> {
   return x != null && typeof (x as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';

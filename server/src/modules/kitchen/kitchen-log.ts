@@ -5,6 +5,7 @@
  * The table is the record; the bus only says "read again". Writers append in kitchen.service.ts.
  */
 import { AppError } from '../../common/errors.js';
+import { LIVE, type LiveSource } from '../../common/shared-subscriptions.js';
 import type { Orm } from '../../infra/database.js';
 import type { Logger } from '../../infra/logger.js';
 import type { EventBus } from '../../infra/pubsub.js';
@@ -191,10 +192,11 @@ const DONE: IteratorResult<KitchenEvent> = { done: true, value: undefined };
  * replay and live has no gap and no duplicate. Once live, an event goes straight to a waiting
  * next() (this runs for every screen on every event: no generator, one promise per event).
  */
-class Feed implements AsyncIterableIterator<KitchenEvent> {
+class Feed implements AsyncIterableIterator<KitchenEvent>, LiveSource {
   private readonly queue: LogEvent[] = [];
   private page: LogEvent[] = [];
   private waiting: ((r: IteratorResult<KitchenEvent>) => void) | null = null;
+  private taker: ((e: LogEvent) => boolean) | null = null;
   private replaying: boolean;
   private live = false;
   private closed = false;
@@ -210,15 +212,27 @@ class Feed implements AsyncIterableIterator<KitchenEvent> {
     this.replaying = last !== null;
   }
 
-  /** A live event from the reader (the same object for every subscriber). */
+  /**
+   * A live event from the reader (the same object for every subscriber). A next() only waits
+   * with nothing queued, so then the event is the next one: it goes to the synchronous taker if
+   * there is one and it takes it, else to the waiting next(). Otherwise it queues.
+   */
   push(e: LogEvent): void {
-    this.queue.push(e);
-    if (!this.waiting || !this.live) return;
-    const r = this.take();
-    if (!r) return;
+    if (!this.waiting || !this.live) {
+      this.queue.push(e);
+      return;
+    }
+    if (this.last !== null && e.id <= this.last) return;
+    this.last = e.id;
+    if (this.taker?.(e)) return;
     const resolve = this.waiting;
     this.waiting = null;
-    resolve(r);
+    resolve({ done: false, value: e });
+  }
+
+  /** Live events handed over synchronously while a next() waits (see LIVE in shared-subscriptions). */
+  [LIVE](take: (payload: unknown) => boolean): void {
+    this.taker = take;
   }
 
   next(): Promise<IteratorResult<KitchenEvent>> {

@@ -42,6 +42,7 @@ export class KitchenResolver {
       return ctx.feeds.kitchenEvents(ctx, args.station as string | undefined, args.since as string | undefined) as AsyncIterable<KitchenEvent>;
     },
   })
+  // Returns its payload as is, so schema.ts resolves this field with the identity (see PAYLOAD_SUBSCRIPTIONS).
   kitchenEvents(
     @Root() event: KitchenEvent,
     @Arg('station', () => String, { nullable: true }) _station?: string,
@@ -50,3 +51,11 @@ export class KitchenResolver {
     return event;
   }
 }
+
+/**
+ * Subscriptions whose resolver returns its payload unchanged, with arguments that only shape the
+ * source. type-graphql makes a resolver with arguments asynchronous (it validates them), so every
+ * event's execution would wait a turn; resolved by the identity instead, a live event executes
+ * synchronously and the fan-out writes a screen's frame as the event arrives (shared-subscriptions.ts).
+ */
+export const PAYLOAD_SUBSCRIPTIONS = ['kitchenEvents'] as const;
