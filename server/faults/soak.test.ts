@@ -1,56 +1,26 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import WebSocket from 'ws';
 import { createClient, type Client } from 'graphql-ws';
 import { killServerProcesses } from '../test/support/server-process.js';
 import { startCluster } from '../test/support/cluster.js';
 import { atRate, CHECKOUT, key, LOOKUP, metric, must, ORDER } from './support.js';
+import { heapSnapshotArgs, liveHeapBytes } from '../bench/lib/proc.mjs';
 
 afterAll(killServerProcesses);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SOAK_S = Number(process.env.FAULTS_SOAK_SECONDS ?? 600);
 const SCREENS = Number(process.env.FAULTS_SOAK_SCREENS ?? 100);
 
-/**
- * The live heap: the server writes a heap snapshot (after a full collection) on SIGUSR2; the sum
- * of its objects' sizes is what survives, whatever V8's collector timing and heap sizing.
- */
-async function liveHeapBytes(server: ChildProcess, dir: string): Promise<number> {
-  const before = new Set(readdirSync(dir));
-  server.kill('SIGUSR2');
-  for (let waited = 0; waited < 120_000; waited += 500) {
-    await sleep(500);
-    const file = readdirSync(dir).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
-    if (!file) continue;
-    const path = join(dir, file);
-    const size = statSync(path).size;
-    await sleep(1_000);
-    if (statSync(path).size !== size) continue;
-    try {
-      const snap = JSON.parse(readFileSync(path, 'utf8')) as { snapshot: { meta: { node_fields: string[] } }; nodes: number[] };
-      const fields = snap.snapshot.meta.node_fields;
-      const at = fields.indexOf('self_size');
-      let total = 0;
-      for (let i = at; i < snap.nodes.length; i += fields.length) total += snap.nodes[i]!;
-      rmSync(path);
-      return total;
-    } catch {
-      continue; // still being written
-    }
-  }
-  throw new Error('the server wrote no heap snapshot within 2 minutes');
-}
-
 // 6. Mixed load for SOAK_S seconds: lookups, orders, screens connecting and disconnecting.
 describe(`soak: ${SOAK_S} s of mixed load`, () => {
   it('keeps RSS and heap stable, leaks no handles, and returns subscriber counts to the baseline', { timeout: SOAK_S * 1000 + 240_000 }, async () => {
     // The server writes a heap snapshot on SIGUSR2: a full collection first, so its size is the live heap.
     const snapshots = mkdtempSync(join(tmpdir(), 'soak-heap-'));
-    const c = await startCluster(1, { RATE_LIMIT_LOOKUP_POINTS: '1000000', NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshots}` });
+    const c = await startCluster(1, { RATE_LIMIT_LOOKUP_POINTS: '1000000', NODE_OPTIONS: heapSnapshotArgs(snapshots).join(' ') });
     const [server] = c.instances;
     const url = server!.url;
     try {
@@ -122,7 +92,8 @@ describe(`soak: ${SOAK_S} s of mixed load`, () => {
           // (idle keep-alive sockets it closes late would otherwise race new requests).
           paused = true;
           await sleep(1_000);
-          live.push(await liveHeapBytes(server!.process.child, snapshots));
+          // The live heap: a heap snapshot (after a full collection), summed (bench/lib/proc.mjs).
+          live.push(await liveHeapBytes({ name: 'server', child: server!.process.child, pid: server!.process.child.pid }, snapshots));
           await sleep(2_000);
           paused = false;
         }
