@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { execute, parse } from 'graphql';
 import { buildAppSchema } from '../../schema.js';
 import { KitchenEvent } from './kitchen-event.entity.js';
+import { KitchenResolver, PAYLOAD_SUBSCRIPTIONS } from './kitchen.resolver.js';
 
 const DISPLAY_DOCUMENT = fileURLToPath(new URL('../../../../displays/src/graphql/kitchen.graphql', import.meta.url));
 
@@ -34,6 +35,9 @@ describe('kitchenEvents execution', () => {
         },
       },
     });
+    // The identity stands in for the resolver method: it must still return its payload as is.
+    expect(PAYLOAD_SUBSCRIPTIONS).toEqual(['kitchenEvents']);
+    expect(new KitchenResolver({} as never).kitchenEvents(event)).toBe(event);
     // The access matrix still applies to the field: a host-stand device may not read kitchen events.
     const refused = await execute({ schema, document, operationName: 'KitchenEvents', rootValue: event, contextValue: { ...contextValue, actor: { ...contextValue.actor, role: 'HOST' } } });
     expect(refused.data).toBeNull();
