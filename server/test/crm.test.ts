@@ -31,7 +31,9 @@ afterAll(async () => {
   await t?.close();
 });
 
-const phone = () => `+1628555${String(Math.floor(Math.random() * 9000) + 1000)}`;
+/** A phone number no other guest of this run has (a random one collided now and then: CONFLICT). */
+let phones = 0;
+const phone = () => `+1628555${String(1000 + phones++).padStart(4, '0')}`;
 // What the register (a SERVER) sees of a guest: no contact data, notes or spend.
 const LOOKUP = `query($by: CustomerLookupInput!) { customerLookup(by: $by) {
   id firstName loyaltyCode allergies tags lifecycleStage
