@@ -10,26 +10,24 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { useServer } from 'graphql-ws/use/ws';
-import { GraphQLError, Kind, type DocumentNode, type ExecutionResult } from 'graphql';
+import { GraphQLError } from 'graphql';
 import type { Pool } from 'pg';
 import type { Config } from './config.js';
 import type { Logger } from './infra/logger.js';
 import { isReady, type Orm } from './infra/database.js';
 import type { EventBus } from './infra/pubsub.js';
-import { Metrics, rootFields } from './infra/metrics.js';
+import { Metrics } from './infra/metrics.js';
 import { AppError, formatError } from './common/errors.js';
 import { lazyChildLogger, lazyContext, type Actor, type LiveFeeds, type RequestContext } from './common/context.js';
 import { ResolverContainer } from './common/container.js';
 import { requestLogPlugin } from './common/request-log.js';
 import { httpErrorHandler } from './common/http-errors.js';
-import { LIMITS, noHttpSubscriptions, operationChecker, protection } from './common/limits.js';
+import { LIMITS, noHttpSubscriptions, protection } from './common/limits.js';
 import { originAllowed } from './common/origin.js';
-import { sharedSubscribe, type FrameSink } from './common/shared-subscriptions.js';
 import { assignRequestId, fastGraphqlRoute } from './common/graphql-http.js';
 import { LoginThrottle, LookupThrottle, RateLimits } from './common/rate-limits.js';
 import { buildAppSchema } from './schema.js';
+import { createWebsocketEndpoint } from './websocket.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import { AuthResolver } from './modules/auth/auth.resolver.js';
 import { MenuService } from './modules/menu/menu.service.js';
@@ -171,21 +169,9 @@ function instrumentBus(bus: EventBus, metrics: Metrics): EventBus {
   });
 }
 
-/** The root field of a subscription document, for metric labels ('invalid' when it does not parse). */
-function subscriptionKind(document: DocumentNode, operationName?: string | null): string {
-  const ops = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
-  const op = ops.find((d) => !operationName || d.name?.value === operationName) ?? ops[0];
-  return op ? rootFields(op) : 'invalid';
-}
-
 /** Request bodies above this are refused (413), on the Express route and the short one alike. */
 const BODY_LIMIT_BYTES = 256 * 1024;
 const EXPOSED_HEADERS = ['x-request-id'];
-
-type WsExtra = {
-  actor?: Actor | null;
-  connectionId?: string;
-};
 
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config, log, orm } = deps;
@@ -234,31 +220,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  const wsServer = new WebSocketServer({
-    server: httpServer,
-    path: '/graphql',
-    maxPayload: 256 * 1024,
-    verifyClient: (info: { origin?: string; req: { headers: { host?: string } } }) =>
-      originAllowed(info.origin, info.req.headers.host, { allowed: config.ALLOWED_ORIGINS, production: config.NODE_ENV === 'production' }),
-  });
-  const armor = protection();
-  const checkWsOperation = operationChecker(schema, armor.validationRules);
-  wsServer.on('connection', (socket) => {
-    metrics.wsConnections.inc();
-    socket.once('close', () => metrics.wsConnections.dec());
-  });
-
-  // Open websockets per device, so that revoking a device token signs its screens out at once.
-  const deviceSockets = new Map<string, Set<WebSocket>>();
-  const trackDeviceSocket = (deviceId: string, socket: WebSocket) => {
-    let set = deviceSockets.get(deviceId);
-    if (!set) deviceSockets.set(deviceId, (set = new Set()));
-    set.add(socket);
-    socket.once('close', () => {
-      set.delete(socket);
-      if (set.size === 0) deviceSockets.delete(deviceId);
-    });
-  };
   // Expired idempotency keys are dropped hourly (they are kept IDEMPOTENCY_TTL_HOURS, 72 at least).
   const purgeTimer = setInterval(() => {
     services.idempotency
@@ -274,79 +235,19 @@ export async function createApp(deps: AppDeps): Promise<App> {
       .catch((err: unknown) => log.warn({ err }, 'refreshing lifecycle stages failed; retrying later'));
   const classifyTimer = setInterval(classify, 300_000).unref();
   void classify();
-  const stopWatchingRevocations = services.auth.watchRevocations((deviceId) => {
-    for (const socket of deviceSockets.get(deviceId) ?? []) socket.close(4403, 'Forbidden');
-  });
 
-  /** Bytes a screen's socket may have waiting before its subscriptions wait for each write. */
-  const FRAME_BACKLOG = 1 << 20;
-  /** Each websocket operation's frame sink, by its context (see sharedSubscribe). */
-  const frameSinks = new WeakMap<object, FrameSink>();
-  const wsCleanup = useServer<Record<string, unknown>, WsExtra>(
-    {
-      schema,
-      connectionInitWaitTimeout: 5_000,
-      // One execution per live event for every subscriber with the same document, variables and role.
-      // Results without errors are serialised once per group and written straight to each socket.
-      subscribe: sharedSubscribe({
-        role: (ctx) => (ctx as RequestContext).actor?.role ?? null,
-        sourceOnlyArgs: { kitchenEvents: ['since'] },
-        sink: (ctx) => frameSinks.get(ctx as object) ?? null,
-      }),
-      // The same limits as HTTP: an operation over the limits never runs.
-      // The document is parsed and validated here (once per distinct text) and handed to graphql-ws as is.
-      onSubscribe: (ctx, id, payload) => {
-        const checked = checkWsOperation(payload.query);
-        if ('errors' in checked) return checked.errors;
-        metrics.subscriptionStarted(ctx, id, subscriptionKind(checked.document, payload.operationName));
-        return { schema, document: checked.document, operationName: payload.operationName, variableValues: payload.variables };
-      },
-      onComplete: (ctx, id) => metrics.subscriptionEnded(ctx, id),
-      onClose: (ctx) => metrics.connectionClosed(ctx),
-      onConnect: async (ctx) => {
-        try {
-          const actor = await services.auth.authenticate(orm.em.fork(), ctx.connectionParams?.authorization);
-          if (!actor) return false;
-          ctx.extra.actor = actor;
-          ctx.extra.connectionId = randomUUID();
-          if (actor.kind === 'device') trackDeviceSocket(actor.id, ctx.extra.socket);
-          return true;
-        } catch (err) {
-          if (!(err instanceof AppError)) log.error({ err }, 'websocket authentication failed');
-          return false;
-        }
-      },
-      context: (ctx, id): RequestContext => {
-        const context = lazyContext(
-          { requestId: randomUUID(), actor: ctx.extra.actor ?? null, ip: ctx.extra.request.socket.remoteAddress, feeds },
-          () => orm.em.fork(),
-          lazyChildLogger(log, { connectionId: ctx.extra.connectionId }),
-        );
-        const { socket } = ctx.extra;
-        let delivered: { inc(): void } | null = null;
-        frameSinks.set(context, {
-          id,
-          // Nothing for a socket that is closing (as graphql-ws's own send). While the socket's
-          // buffer is small the frame is handed over and the next event follows at once; past
-          // FRAME_BACKLOG the subscriber waits until this frame is written.
-          send: (frame) => {
-            if (socket.readyState !== socket.OPEN) return;
-            if (socket.bufferedAmount < FRAME_BACKLOG) return void socket.send(frame);
-            return new Promise<void>((resolve, reject) => socket.send(frame, (err) => (err ? reject(err) : resolve())));
-          },
-          delivered: () => (delivered ??= metrics.eventsDelivered.labels(metrics.subscriptionKind(ctx, id))).inc(),
-        });
-        return context;
-      },
-      onNext: (ctx, id, _payload, _args, result: ExecutionResult) => {
-        metrics.eventsDelivered.inc({ subscription: metrics.subscriptionKind(ctx, id) });
-        if (!result.errors?.length) return;
-        return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e, log)) };
-      },
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e, log)),
-    },
-    wsServer,
-  );
+  const armor = protection();
+  const websockets = createWebsocketEndpoint({
+    httpServer,
+    schema,
+    validationRules: armor.validationRules,
+    config,
+    log,
+    orm,
+    auth: services.auth,
+    metrics,
+    feeds,
+  });
 
   const apollo = new ApolloServer<RequestContext>({
     schema,
@@ -371,7 +272,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         async serverWillStart() {
           return {
             async drainServer() {
-              await wsCleanup.dispose();
+              await websockets.dispose();
             },
           };
         },
@@ -449,13 +350,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     close: () =>
       (closing ??= (async () => {
         // Apollo's drain plugins stop the listener, let in-flight requests finish and close sockets.
-        stopWatchingRevocations();
         clearInterval(purgeTimer);
         services.kitchen.close();
         clearInterval(classifyTimer);
         await apollo.stop();
-        for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
-        await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+        await websockets.close();
         await services.close();
       })()),
   };
