@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { printSchema, type GraphQLSchema } from 'graphql';
-import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema, type ContainerType, type PubSub } from 'type-graphql';
 import { enforceAccess } from './common/access-guard.js';
 import { guardCardData } from './common/card-guard.js';
+import { DateTimeScalar } from './common/date-time.js';
 import { plainFieldResolvers } from './common/plain-fields.js';
 import { AuthResolver } from './modules/auth/auth.resolver.js';
 import { MenuResolver } from './modules/menu/menu.resolver.js';
@@ -21,7 +21,7 @@ export async function buildAppSchema(opts: { container?: ContainerType; pubSub: 
     container: opts.container,
     pubSub: opts.pubSub,
     validate: { forbidUnknownValues: false },
-    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
   });
   // Who may call what and read which field: the access matrix (common/access.ts), deny by default;
   // checked first (outermost), then no card number in any text argument. Plain properties are
