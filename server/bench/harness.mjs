@@ -135,7 +135,8 @@ export function parseOptions(argv) {
 export const USAGE = `pnpm bench [--customers 10000,100000,1000000] [--only W1,W4] [--quick | --smoke] [--rounds R] [--requests N]
            [--orders-per-guest 10] [--w4-rate 200] [--w4-seconds 10] [--screens 100:25,1000:20] [--w5-seconds 10]
            [--tickets 50,500] [--out file.json] [--keep-db] [--product-main server/dist/main.js (another build, for before/after)]
-BENCH_PRODUCT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" passes node flags to the product process (profiling).
+BENCH_PRODUCT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" passes node flags to the product process (profiling);
+BENCH_BASELINE_NODE_ARGS does the same for the baseline processes.
 Needs PostgreSQL (DATABASE_URL, default postgres://postgres@localhost:5432/postgres) and Redis (REDIS_URL, default redis://localhost:6379).`;
 
 /** md5(text)::uuid as PostgreSQL prints it. */
@@ -302,8 +303,10 @@ export async function runBench(argv) {
     );
 
     const baselines = {};
+    // BENCH_BASELINE_NODE_ARGS: the same for every baseline process (profile both sides alike).
+    const baselineArgs = (process.env.BENCH_BASELINE_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const startBaseline = async (name, file) => {
-      const p = await startProcess(name, [...heapSnapshotArgs(snapshots), join('server/bench', file)], env, { cwd: ROOT, log: console.error });
+      const p = await startProcess(name, [...heapSnapshotArgs(snapshots), ...baselineArgs, join('server/bench', file)], env, { cwd: ROOT, log: console.error });
       procs.push(p);
       p.loopDelay = statsLoopDelay(p.url);
       baselines[name] = p;
@@ -718,15 +721,20 @@ async function w5(ctx) {
     );
   for (let i = 0; i < 5; i++) await place();
 
-  // What one order costs the product with nobody listening: subtracted to get the fan-out's own CPU.
-  const quiet = accumulator();
-  await phase(product, quiet, async () => {
-    const r = await openLoop(place, o.screens[0]?.rate ?? 20, Math.max(1000, (o.w5Seconds * 1000) / 2), 256);
-    return { lat: r.latencies, ops: r.completed };
-  });
-  const cpuPerOrder = quiet.cpu / Math.max(1, quiet.ops);
+  // What one order costs the product with nobody listening, subtracted to get the fan-out's own
+  // CPU. Measured at the same rate right before the screens connect and right after they leave,
+  // so the pair brackets the loaded phases in time; the mean of the two is what is subtracted.
+  const quietCpuPerOrder = async (rate) => {
+    const quiet = accumulator();
+    await phase(product, quiet, async () => {
+      const r = await openLoop(place, rate, Math.max(1000, (o.w5Seconds * 1000) / 2), 256);
+      return { lat: r.latencies, ops: r.completed };
+    });
+    return quiet.cpu / Math.max(1, quiet.ops);
+  };
 
   for (const { n, rate } of o.screens) {
+    const quietBefore = await quietCpuPerOrder(rate);
     // Receipts by order (product) or by message id (baseline): count and the last arrival.
     const receipts = new Map();
     const captured = new Map();
@@ -815,6 +823,9 @@ async function w5(ctx) {
     });
     await screens.close();
     await rawScreens.close();
+    await sleep(500);
+    const quietAfter = await quietCpuPerOrder(rate);
+    const cpuPerOrder = (quietBefore + quietAfter) / 2;
     for (const [t, acc] of Object.entries(accs)) {
       const e = acc.extra;
       e.expected = e.events * n;
@@ -829,6 +840,7 @@ async function w5(ctx) {
         );
     }
     accs.product.extra.placeOrderCpuMs = round(cpuPerOrder * 1000, 2);
+    accs.product.extra.placeOrderCpuMsBeforeAfter = [round(quietBefore * 1000, 2), round(quietAfter * 1000, 2)];
     record(
       ctx,
       'W5',
