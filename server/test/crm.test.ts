@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { settle, startTestApp, type TestApp } from './support/app.js';
 import { customer, key, menuItem } from './support/factories.js';
 import { freePort } from './support/ports.js';
@@ -128,8 +128,13 @@ describe('customerLookup and the profile cache', () => {
     expect(coldNone.sql).toBe(1);
     expect(coldNone.guest).toMatchObject({ usualDishes: [], loyalty: { points: 0, lifetimePoints: 0 } });
 
+    // Warm: no SQL, and no EntityManager fork either (the request's fork is made on first use).
+    const fork = vi.spyOn(t.orm.em, 'fork');
     const warm = await statementsFor(many);
+    const forks = fork.mock.calls.length;
+    fork.mockRestore();
     expect(warm.sql).toBe(0);
+    expect(forks).toBe(0);
     expect(warm.guest).toEqual(coldMany.guest);
   });
 

@@ -158,7 +158,7 @@ export class CustomersService {
    */
   async lookup(ctx: RequestContext, by: CustomerLookupInput): Promise<Customer | null> {
     const key = this.profiles.key(by);
-    const customer = await this.profiles.find(ctx.em, key, lookupAdmitted(ctx));
+    const customer = await this.profiles.find(() => ctx.em, key, lookupAdmitted(ctx));
     if (customer) await this.auditProfileRead(ctx, customer.id);
     return customer;
   }

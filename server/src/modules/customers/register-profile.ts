@@ -76,8 +76,11 @@ export class RegisterProfiles {
     this.profileStatements.clear();
   }
 
-  /** The guest for a key (see key()): the cache first, else one statement, filling the cache. */
-  async find(em: EntityManager, key: string, admitted?: Promise<void>): Promise<Customer | null> {
+  /**
+   * The guest for a key (see key()): the cache first, else one statement, filling the cache.
+   * `em` is asked for only on a miss, so a warm lookup makes no EntityManager fork.
+   */
+  async find(em: () => EntityManager, key: string, admitted?: Promise<void>): Promise<Customer | null> {
     // The cache is asked while the caller's lookup budget is counted (admitted); nothing further happens until it is granted.
     const [cached] = await Promise.all([this.cache.get(key), admitted]);
     if (cached) return this.fromProfile(JSON.parse(cached) as ProfileJson);
@@ -85,8 +88,9 @@ export class RegisterProfiles {
     const readAt = Date.now();
     // One statement, one snapshot: the guest, their usual dishes with the menu items, and what
     // other modules add (loyalty points), built as the cached JSON by PostgreSQL.
-    const [row] = await em.execute<{ id: string; phone: string | null; email: string | null; loyalty_code: string; profile: string }[]>(
-      this.profileStatement(em, kind),
+    const fork = em();
+    const [row] = await fork.execute<{ id: string; phone: string | null; email: string | null; loyalty_code: string; profile: string }[]>(
+      this.profileStatement(fork, kind),
       [key.slice(key.indexOf(':') + 1)],
     );
     if (!row) return null;
