@@ -30,7 +30,7 @@ describe('kitchenEvents execution', () => {
           ticket: {
             id: 't1', orderId: 'o1', orderNumber: 7, station: 'grill', table: 'T4', status: 'NEW',
             items: [{ name: 'Burger', quantity: 2, modifiers: ['no onion'], notes: null, allergens: ['gluten'] }],
-            guestName: 'Ana', guestAllergies: ['nuts'], createdAt: at, startedAt: null, readyAt: null, bumpedAt: null,
+            guestName: 'Ana', guestAllergies: ['nuts'], createdAt: at.toISOString(), startedAt: null, readyAt: null, bumpedAt: null,
           },
         },
       },
