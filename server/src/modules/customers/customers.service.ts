@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, ErrorCode } from '../../common/errors.js';
 import { lookupAdmitted } from '../../common/rate-limits.js';
 import type { RequestContext } from '../../common/context.js';
+import type { Statement } from '../../common/statement.js';
 import { decodeCursor, encodeCursor, pageSize, PageInfo } from '../../common/pagination.js';
 import type { EventBus } from '../../infra/pubsub.js';
 import { Customer, SEARCH_EXPRESSION } from './customer.entity.js';
@@ -136,12 +137,16 @@ export class CustomersService {
     return c;
   }
 
-  /** requireCustomer for a new order: only what its kitchen tickets may carry; one statement, no entity. */
-  async orderGuest(em: EntityManager, id: string): Promise<{ id: string; firstName: string; allergies: string[] }> {
-    const [row] = await em.execute<{ first_name: string; allergies: string[] }[]>(
-      `select "first_name", "allergies" from "customer" where "id" = ? and "erased_at" is null`,
-      [id],
-    );
+  /**
+   * requireCustomer for a new order, as a statement for the caller to run with its own first one:
+   * only what the order's kitchen tickets may carry, no entity. orderGuest reads its rows.
+   */
+  orderGuestRead(id: string): Statement {
+    return { sql: `select "first_name", "allergies" from "customer" where "id" = ?::uuid and "erased_at" is null`, params: [id] };
+  }
+
+  orderGuest(id: string, rows: readonly Record<string, unknown>[]): { id: string; firstName: string; allergies: string[] } {
+    const row = rows[0] as { first_name: string; allergies: string[] } | undefined;
     if (!row) throw AppError.notFound('Customer', id);
     return { id, firstName: row.first_name, allergies: row.allergies };
   }
@@ -182,7 +187,7 @@ export class CustomersService {
   }
 
   /** Adds one paid order to the guest's profile, inside the caller's (checkout) transaction. */
-  recordVisit(em: EntityManager, customerId: string, visit: Visit): Promise<void> {
+  recordVisit(em: EntityManager, customerId: string, visit: Visit): Promise<Statement | null> {
     return this.projection.record(em, customerId, visit);
   }
 

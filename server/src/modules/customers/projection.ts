@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Statement } from '../../common/statement.js';
 import { classify, type LifecycleRules, type ProfileFacts } from './lifecycle.js';
 
 /** What one paid order adds to its guest's profile. */
@@ -23,10 +24,12 @@ export class ProfileProjection {
 
   /**
    * Adds one paid order to the guest's profile, inside the caller's (checkout) transaction, and
-   * reclassifies them. Two statements whatever the guest's history: the stats and dish counts
-   * (one statement), then the stage and segments from the facts it returned.
+   * reclassifies them, in a fixed number of statements whatever the guest's history: the stats
+   * and dish counts (one statement, run here), then the stage and segments from the facts it
+   * returned: a common table expression the caller runs in its last statement (null when the
+   * guest is gone).
    */
-  async record(em: EntityManager, customerId: string, visit: Visit): Promise<void> {
+  async record(em: EntityManager, customerId: string, visit: Visit): Promise<Statement | null> {
     const perDish = new Map<string, number>();
     for (const d of visit.dishes) perDish.set(d.menuItemId, (perDish.get(d.menuItemId) ?? 0) + d.quantity);
     const dishValues = [...perDish].map(() => '(?::uuid, ?::uuid, ?::int, ?::timestamptz)').join(', ');
@@ -48,25 +51,28 @@ export class ProfileProjection {
        where "id" = ? returning "visit_count", "total_spent", "first_visit_at", "last_visit_at"`,
       [...[...perDish].flatMap(([menuItemId, count]) => [customerId, menuItemId, count, visit.at]), visit.spend, visit.at, visit.at, visit.at, visit.at, customerId],
     );
-    if (facts) {
-      await this.reclassify(em, customerId, {
-        visitCount: facts.visit_count,
-        totalSpent: facts.total_spent,
-        firstVisitAt: new Date(facts.first_visit_at),
-        lastVisitAt: new Date(facts.last_visit_at),
-      });
-    }
+    if (!facts) return null;
+    const { sql, params } = this.classification(customerId, {
+      visitCount: facts.visit_count,
+      totalSpent: facts.total_spent,
+      firstVisitAt: new Date(facts.first_visit_at),
+      lastVisitAt: new Date(facts.last_visit_at),
+    });
+    return { sql: `"classified" as (${sql})`, params };
   }
 
-  /** One statement: the guest's stage, segments and how long they hold, from the facts just written. */
-  private async reclassify(em: EntityManager, customerId: string, facts: ProfileFacts): Promise<void> {
+  /** The guest's stage, segments and how long they hold, from the facts just written. */
+  private classification(customerId: string, facts: ProfileFacts): Statement {
     const c = classify(facts, this.clock(), this.rules);
-    await em.execute(`update "customer" set "lifecycle_stage" = ?, "segments" = ?::text[], "classified_until" = ? where "id" = ?`, [
-      c.stage,
-      `{${c.segments.join(',')}}`,
-      c.validUntil,
-      customerId,
-    ]);
+    return {
+      sql: `update "customer" set "lifecycle_stage" = ?, "segments" = ?::text[], "classified_until" = ?::timestamptz where "id" = ?::uuid`,
+      params: [c.stage, `{${c.segments.join(',')}}`, c.validUntil, customerId],
+    };
+  }
+
+  private async reclassify(em: EntityManager, customerId: string, facts: ProfileFacts): Promise<void> {
+    const { sql, params } = this.classification(customerId, facts);
+    await em.execute(sql, params);
   }
 
   /**

@@ -4,6 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, ErrorCode } from '../../common/errors.js';
 import type { RequestContext } from '../../common/context.js';
 import type { OrderTotals } from '../../common/money.js';
+import type { Statement } from '../../common/statement.js';
 import type { EventBus } from '../../infra/pubsub.js';
 import { Customer } from '../customers/customer.entity.js';
 import type { CustomersService } from '../customers/customers.service.js';
@@ -276,21 +277,30 @@ export class LoyaltyService implements CheckoutHooks {
     return 0;
   }
 
-  /** Earning, in the checkout transaction: points on what was spent before tax and tip. */
-  async onPaid(em: EntityManager, order: Order, totals: OrderTotals): Promise<void> {
-    if (!order.customer) return;
+  /**
+   * Earning, in the checkout transaction: points on what was spent before tax and tip, as the
+   * ledger entry and the balance, two common table expressions of checkout's last statement.
+   */
+  paidWrites(order: Order, totals: OrderTotals): Statement[] {
+    if (!order.customer) return [];
     const earned = pointsEarned(totals.subtotal - totals.discount, this.opts.pointsPerUnit);
-    if (earned <= 0) return;
-    // One statement: the ledger entry and the balance.
-    await em.execute(
-      `with "entry" as (
-         insert into "points_entry" ("id", "customer_id", "kind", "points", "order_id", "created_at") values (?::uuid, ?::uuid, ?::points_kind, ?, ?::uuid, ?::timestamptz)
-       )
-       insert into "loyalty_account" ("customer_id", "points", "lifetime_points", "updated_at") values (?, ?, ?, now())
-       on conflict ("customer_id") do update set "points" = "loyalty_account"."points" + excluded."points",
-         "lifetime_points" = "loyalty_account"."lifetime_points" + excluded."lifetime_points", "updated_at" = now()`,
-      [randomUUID(), order.customer.id, PointsKind.EARN, earned, order.id, this.clock(), order.customer.id, earned, earned],
-    );
+    if (earned <= 0) return [];
+    return [
+      {
+        sql: `"earned_entry" as (
+          insert into "points_entry" ("id", "customer_id", "kind", "points", "order_id", "created_at") values (?::uuid, ?::uuid, ?::points_kind, ?, ?::uuid, ?::timestamptz)
+        )`,
+        params: [randomUUID(), order.customer.id, PointsKind.EARN, earned, order.id, this.clock()],
+      },
+      {
+        sql: `"earned_balance" as (
+          insert into "loyalty_account" ("customer_id", "points", "lifetime_points", "updated_at") values (?::uuid, ?::int, ?::int, now())
+          on conflict ("customer_id") do update set "points" = "loyalty_account"."points" + excluded."points",
+            "lifetime_points" = "loyalty_account"."lifetime_points" + excluded."lifetime_points", "updated_at" = now()
+        )`,
+        params: [order.customer.id, earned, earned],
+      },
+    ];
   }
 
   /** Voiding a paid order takes back what it earned and gives back what it redeemed. */

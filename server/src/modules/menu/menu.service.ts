@@ -2,6 +2,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, ErrorCode } from '../../common/errors.js';
 import type { RequestContext } from '../../common/context.js';
+import type { Statement } from '../../common/statement.js';
 import type { EventBus } from '../../infra/pubsub.js';
 import { MenuItem } from './menu-item.entity.js';
 import type { MenuItemInput, MenuItemPatch } from './menu.inputs.js';
@@ -126,12 +127,16 @@ export class MenuService {
   }
 
   /**
-   * itemsForOrder for a new order: the same checks, one statement, and plain views instead of
-   * managed entities (the order writes its lines itself and only reads these).
+   * itemsForOrder for a new order: the same checks, plain views instead of managed entities (the
+   * order writes its lines itself and only reads these), and the read as a statement for the
+   * caller to run with its own first one. viewsForOrder checks its rows.
    */
-  async viewsForOrder(em: EntityManager, quantities: ReadonlyMap<string, number>): Promise<Map<string, MenuItemView>> {
-    const ids = [...quantities.keys()];
-    const rows = ids.length ? await em.execute<MenuItemView[]>(`select ${VIEW_COLUMNS} from "menu_item" where "id" in (?)`, [ids]) : [];
+  viewsForOrderRead(quantities: ReadonlyMap<string, number>): Statement {
+    return { sql: `select ${VIEW_COLUMNS} from "menu_item" where "id" in (?)`, params: [[...quantities.keys()]] };
+  }
+
+  /** The rows of viewsForOrderRead, by id, once every item is known and can be had. */
+  viewsForOrder(quantities: ReadonlyMap<string, number>, rows: readonly MenuItemView[]): Map<string, MenuItemView> {
     return orderable(quantities, new Map(rows.map((r) => [r.id, r])));
   }
 

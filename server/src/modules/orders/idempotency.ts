@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, ErrorCode } from '../../common/errors.js';
+import type { Statement } from '../../common/statement.js';
 
 /** A stable JSON form: object keys sorted, undefined dropped, so equal payloads hash equally. */
 export function canonicalJson(value: unknown): string {
@@ -28,16 +29,45 @@ export class Idempotency {
   constructor(private readonly ttlHours: number) {}
 
   async claim(em: EntityManager, scope: string, actorId: string, key: string, payload: unknown): Promise<Claim> {
+    return (await this.claimWith(em, scope, actorId, key, payload, {})).claim;
+  }
+
+  /**
+   * claim() and the caller's first reads in one statement (one round trip): each read is a
+   * SELECT whose rows come back as JSON objects (keyed by column) under its name. The reads
+   * run in the claim's statement whatever its outcome, and a replay ignores them; a read may
+   * lock its rows (FOR UPDATE), which then stay locked to the end of the transaction.
+   */
+  async claimWith<R extends Record<string, Statement | undefined>>(
+    em: EntityManager,
+    scope: string,
+    actorId: string,
+    key: string,
+    payload: unknown,
+    reads: R,
+  ): Promise<{ claim: Claim; rows: { [N in keyof R]: Record<string, unknown>[] } }> {
     const k = key.trim();
     if (!k || k.length > 200) throw AppError.badInput('idempotencyKey', 'must be 1 to 200 characters');
     const hash = payloadHash(payload);
-    const inserted = await em.execute<{ key: string }[]>(
-      `insert into "idempotency_key" ("scope", "actor_id", "key", "request_hash", "created_at", "expires_at")
-       values (?, ?, ?, ?, now(), now() + make_interval(hours => ?))
-       on conflict do nothing returning "key"`,
-      [scope, actorId, k, hash, this.ttlHours],
+    const named = Object.entries(reads).filter((e): e is [string, Statement] => e[1] !== undefined);
+    const [row] = await em.execute<Record<string, unknown>[]>(
+      `with "claim" as (
+         insert into "idempotency_key" ("scope", "actor_id", "key", "request_hash", "created_at", "expires_at")
+         values (?, ?, ?, ?, now(), now() + make_interval(hours => ?))
+         on conflict do nothing returning "key"
+       )
+       select (select count(*) from "claim")::int as "claimed"${named
+         .map(([n, read]) => `, (select coalesce(json_agg("r"), '[]'::json) from (${read.sql}) "r") as "${n}"`)
+         .join('')}`,
+      [scope, actorId, k, hash, this.ttlHours, ...named.flatMap(([, read]) => read.params)],
     );
-    if (inserted.length) return { kind: 'claimed', scope, actorId, key: k };
+    const rows = Object.fromEntries(named.map(([n]) => [n, row![n]])) as { [N in keyof R]: Record<string, unknown>[] };
+    if (row!.claimed) return { claim: { kind: 'claimed', scope, actorId, key: k }, rows };
+    return { claim: await this.replay(em, scope, actorId, k, hash), rows };
+  }
+
+  /** The key was taken: the first request's result, if it was this request and has finished. */
+  private async replay(em: EntityManager, scope: string, actorId: string, k: string, hash: string): Promise<Claim> {
     const [row] = await em.execute<{ request_hash: string; result_id: string | null }[]>(
       `select "request_hash", "result_id" from "idempotency_key" where "scope" = ? and "actor_id" = ? and "key" = ?`,
       [scope, actorId, k],
@@ -58,7 +88,7 @@ export class Idempotency {
    * complete() as a statement for the caller to run inside one of its own (as a CTE of its
    * write), saving a round trip. Null for a replay.
    */
-  completion(claim: Claim, resultId: string): { sql: string; params: unknown[] } | null {
+  completion(claim: Claim, resultId: string): Statement | null {
     if (claim.kind !== 'claimed') return null;
     return {
       sql: `update "idempotency_key" set "result_id" = ? where "scope" = ? and "actor_id" = ? and "key" = ?`,

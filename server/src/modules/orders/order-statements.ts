@@ -6,15 +6,11 @@
 import { Collection } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../common/errors.js';
+import type { Statement } from '../../common/statement.js';
 import type { MenuItem } from '../menu/menu-item.entity.js';
 import { menuItemOf, type MenuItemView } from '../menu/menu.service.js';
 import { Customer } from '../customers/customer.entity.js';
 import { Order, OrderLine, OrderStatus, Payment } from './order.entity.js';
-
-/** A statement as a named common table expression of another. */
-export function asCte(name: string, statement: { sql: string; params: unknown[] }): { sql: string; params: unknown[] } {
-  return { sql: `"${name}" as (${statement.sql})`, params: statement.params };
-}
 
 /** The new order's number, from placeOrder's counter CTE. */
 export const DAY_NUMBER = '(select "last_number" from "day")';
@@ -110,7 +106,7 @@ export async function insertOrder(
   customerId: string | null,
   lines: readonly NewLine[],
   /** Common table expressions (`"name" as (...)`), with their parameters. */
-  writes: readonly { sql: string; params: unknown[] }[],
+  writes: readonly Statement[],
 ): Promise<number> {
   const ctes = writes.map((w) => w.sql).join(', ');
   const lineValues = lines.map(() => '(?::uuid, ?::uuid, ?::uuid, ?::int, ?, ?, ?::int, ?::int, array[?]::text[], ?, ?::timestamptz)').join(', ');
@@ -151,12 +147,18 @@ export async function insertOrder(
   return row!.number;
 }
 
+/** checkout's first read, the order row locked: a statement to run with the idempotency key's claim. */
+export function orderForCheckout(orderId: string): Statement {
+  return { sql: `select ${ORDER_COLUMNS} from "orders" where "id" = ?::uuid for update`, params: [orderId] };
+}
+
 /**
- * checkout's read: the order row locked, then its lines with their menu items (a second
- * statement, so lines added by a transaction we waited for are seen), as a read-only Order.
+ * The order as checkout reads it, from the locked row (orderForCheckout, as JSON), then its
+ * lines with their menu items (a second statement, so lines added by a transaction we waited
+ * for are seen), as a read-only Order.
  */
-export async function lockForCheckout(em: EntityManager, orderId: string, answerEm: EntityManager = em): Promise<Order> {
-  const [o] = await em.execute<OrderRow[]>(`select ${ORDER_COLUMNS} from "orders" where "id" = ? for update`, [orderId]);
+export async function lockedForCheckout(em: EntityManager, orderId: string, rows: readonly Record<string, unknown>[], answerEm: EntityManager = em): Promise<Order> {
+  const o = rows[0] as unknown as OrderRow | undefined;
   if (!o) throw AppError.notFound('Order', orderId);
   const lines = await em.execute<LineRow[]>(
     `select l."id", l."position", l."name", l."station", l."quantity", l."unit_price", l."modifiers", l."notes", l."created_at",
@@ -195,18 +197,25 @@ export async function lockForCheckout(em: EntityManager, orderId: string, answer
   return detachedOrder(answerEm, fields, o.customer_id, detached, []);
 }
 
-/** checkout's write, one statement: the payments, the order paid, and the idempotency key's result. */
-export async function markPaid(em: EntityManager, order: Order, completion: { sql: string; params: unknown[] }): Promise<void> {
+/**
+ * checkout's write, one statement and the transaction's last: the payments, the order paid, and
+ * the writes given as common table expressions (the idempotency key's result, the points
+ * earned, the guest's new classification).
+ */
+export async function markPaid(em: EntityManager, order: Order, writes: readonly Statement[]): Promise<void> {
   const payments = order.payments.getItems();
   const values = payments.map(() => '(?::uuid, ?::uuid, ?::payment_method, ?::int, ?, ?::timestamptz)').join(', ');
+  const ctes = [
+    ...(payments.length ? [`"p" as (insert into "payment" ("id", "order_id", "method", "amount", "reference", "created_at") values ${values})`] : []),
+    ...writes.map((w) => w.sql),
+  ];
   await em.execute(
-    `with ${payments.length ? `"p" as (insert into "payment" ("id", "order_id", "method", "amount", "reference", "created_at") values ${values}), ` : ''}"k" as (${completion.sql})
-     update "orders" set "status" = ?::order_status, "subtotal" = ?, "discount" = ?, "tax" = ?, "tip" = ?, "total" = ?, "change_given" = ?,
+    `${ctes.length ? `with ${ctes.join(', ')} ` : ''}update "orders" set "status" = ?::order_status, "subtotal" = ?, "discount" = ?, "tax" = ?, "tip" = ?, "total" = ?, "change_given" = ?,
        "paid_at" = ?::timestamptz, "updated_at" = ?::timestamptz
      where "id" = ?`,
     [
       ...payments.flatMap((p) => [p.id, order.id, p.method, p.amount, p.reference, p.createdAt]),
-      ...completion.params,
+      ...writes.flatMap((w) => w.params),
       order.status,
       order.subtotal,
       order.discount,

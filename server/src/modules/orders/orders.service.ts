@@ -6,6 +6,7 @@ import { AppError, ErrorCode } from '../../common/errors.js';
 import type { RequestContext } from '../../common/context.js';
 import { containsCardNumber, priceOrder, type OrderTotals } from '../../common/money.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../common/pagination.js';
+import { asCte, type Statement } from '../../common/statement.js';
 import type { EventBus } from '../../infra/pubsub.js';
 import type { MenuItem } from '../menu/menu-item.entity.js';
 import { menuItemOf, type MenuItemView, type MenuService } from '../menu/menu.service.js';
@@ -15,7 +16,7 @@ import type { KitchenLine, KitchenService } from '../kitchen/kitchen.service.js'
 import { businessDate } from './business-day.js';
 import type { Idempotency } from './idempotency.js';
 import { Order, OrderLine, OrderStatus, Payment, PaymentMethod } from './order.entity.js';
-import { asCte, DAY_NUMBER, detachedLine, detachedOrder, insertOrder, lockForCheckout, markPaid } from './order-statements.js';
+import { DAY_NUMBER, detachedLine, detachedOrder, insertOrder, lockedForCheckout, markPaid, orderForCheckout } from './order-statements.js';
 import { OrderConnection, type CheckoutInput, type OrderItemInput, type PlaceOrderInput } from './order.inputs.js';
 
 export const ORDER_UPDATED = 'ORDER_UPDATED';
@@ -31,12 +32,13 @@ export interface OrderEvent {
  * - discountFor: the discount for this order and guest (a promotion code or a reward),
  *   validated (BAD_USER_INPUT saying why when it does not apply), in minor units; priceOrder
  *   clamps it to the subtotal. A reward's points are taken here.
- * - onPaid: after pricing, with the final totals (points are earned here).
+ * - paidWrites: after pricing, with the final totals: the writes of the payment (points
+ *   earned), as named common table expressions that checkout's last statement runs.
  * - onVoid: a paid order is voided (earned points go back, redeemed points are returned).
  */
 export interface CheckoutHooks {
   discountFor(em: EntityManager, order: Order, input: Pick<CheckoutInput, 'promotionCode' | 'rewardId'>): Promise<number>;
-  onPaid(em: EntityManager, order: Order, totals: OrderTotals): Promise<void>;
+  paidWrites(order: Order, totals: OrderTotals): Statement[];
   onVoid(em: EntityManager, order: Order): Promise<void>;
 }
 
@@ -47,7 +49,7 @@ export const NO_HOOKS: CheckoutHooks = {
     if (input.rewardId) throw AppError.badInput('rewardId', 'no such reward');
     return 0;
   },
-  async onPaid() {},
+  paidWrites: () => [],
   async onVoid() {},
 };
 
@@ -120,13 +122,17 @@ export class OrdersService {
     let ticketed = false;
     // Hand-written statements, no unit of work: this is the busiest write (see bench W4/W5).
     await ctx.em.transactional(async (em) => {
-      const claim = await this.idempotency.claim(em, 'placeOrder', staffId, input.idempotencyKey, payload);
+      // The key, the menu items and the guest: one statement.
+      const { claim, rows } = await this.idempotency.claimWith(em, 'placeOrder', staffId, input.idempotencyKey, payload, {
+        menu: this.menu.viewsForOrderRead(quantities),
+        guest: payload.customerId ? this.customers.orderGuestRead(payload.customerId) : undefined,
+      });
       if (claim.kind === 'replay') {
         replayed = claim.resultId;
         return;
       }
-      const menuItems = await this.menu.viewsForOrder(em, quantities);
-      const guest = payload.customerId ? await this.customers.orderGuest(em, payload.customerId) : null;
+      const menuItems = this.menu.viewsForOrder(quantities, rows.menu as unknown as MenuItemView[]);
+      const guest = payload.customerId ? this.customers.orderGuest(payload.customerId, rows.guest!) : null;
       changed = await this.menu.reserveStock(em, quantities, menuItems);
       const lines = items.map((i, position) => {
         const m = menuItems.get(i.menuItemId)!;
@@ -241,9 +247,10 @@ export class OrdersService {
     let paid: Order | null = null;
     // Hand-written statements, no unit of work (see placeOrder); the hooks' own writes included.
     await ctx.em.transactional(async (em) => {
-      const claim = await this.idempotency.claim(em, 'checkout', staffId, input.idempotencyKey, payload);
+      // The key and the order locked: one statement.
+      const { claim, rows } = await this.idempotency.claimWith(em, 'checkout', staffId, input.idempotencyKey, payload, { order: orderForCheckout(orderId) });
       if (claim.kind === 'replay') return;
-      const order = await lockForCheckout(em, orderId, ctx.em);
+      const order = await lockedForCheckout(em, orderId, rows.order, ctx.em);
       if (order.status !== OrderStatus.OPEN) {
         throw new AppError(ErrorCode.CONFLICT, `Order ${order.number} is already ${order.status.toLowerCase()}`);
       }
@@ -269,15 +276,16 @@ export class OrdersService {
       }
       const made = payments.map((p) => Object.assign(Object.create(Payment.prototype) as Payment, { id: randomUUID(), ...p, createdAt: at }));
       order.payments = new Collection<Payment>(order, made);
-      await this.hooks.onPaid(em, order, totals);
+      const writes = [asCte('key', this.idempotency.completion(claim, order.id)!), ...this.hooks.paidWrites(order, totals)];
       if (order.customer) {
-        await this.customers.recordVisit(em, order.customer.id, {
+        const classified = await this.customers.recordVisit(em, order.customer.id, {
           at,
           spend: totals.total - totals.tip,
           dishes: order.lines.getItems().map((l) => ({ menuItemId: l.menuItem.id, quantity: l.quantity })),
         });
+        if (classified) writes.push(classified);
       }
-      await markPaid(em, order, this.idempotency.completion(claim, order.id)!);
+      await markPaid(em, order, writes);
       // What the unit of work holds: an audit entry or a redeemed reward's ledger entry, if any.
       await em.flush();
       paid = order;
