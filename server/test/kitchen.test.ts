@@ -7,6 +7,8 @@ import { settle, startTestApp, type TestApp } from './support/app.js';
 import { customer, key, menuItem, placeOrder } from './support/factories.js';
 import { Order } from '../src/modules/orders/order.entity.js';
 import { KitchenService } from '../src/modules/kitchen/kitchen.service.js';
+import { KitchenLog } from '../src/modules/kitchen/kitchen-log.js';
+import { createEventBus } from '../src/infra/pubsub.js';
 import { createLogger } from '../src/infra/logger.js';
 
 let t: TestApp;
@@ -401,6 +403,50 @@ describe('the kitchen event log', () => {
     await until(() => sub.events.length >= 1, 5_000);
     sub.stop();
     expect(sub.events[0]!.ticket.orderId).toBe(order.id);
+  });
+
+  it("reads the log at once after this instance's own commit, without waiting for its wake-up to come back", async () => {
+    const station = stationOf(bar);
+    // Two readers on the same database: one whose bus loses every wake-up (a fault), one whose
+    // bus delivers; neither polls within the test. Reads of the log are counted.
+    let reads = 0;
+    const counted = Object.assign(Object.create(t.orm) as typeof t.orm, {
+      em: Object.assign(Object.create(t.orm.em) as typeof t.orm.em, {
+        fork: () => {
+          const em = t.orm.em.fork();
+          const execute = em.execute.bind(em);
+          em.execute = ((sql: string, ...rest: unknown[]) => {
+            if (/from "kitchen_event" e\s+where e."id" >/.test(sql)) reads++;
+            return (execute as (...a: unknown[]) => unknown)(sql, ...rest);
+          }) as typeof em.execute;
+          return em;
+        },
+      }),
+    });
+    const delivering = createEventBus();
+    const losing = Object.assign(Object.create(delivering) as typeof delivering, { publish: () => undefined });
+    const quiet = createLogger({ LOG_LEVEL: 'silent' });
+    for (const bus of [losing, delivering]) {
+      const log = new KitchenLog(bus, counted, quiet, 600_000);
+      const seen: string[] = [];
+      const feed = log.feed(station, null)[Symbol.asyncIterator]();
+      const next = feed.next().then((r) => r.done || seen.push(r.value.ticket.order.id));
+      await settle(200);
+      const order = (await placeOrder(t, { sendToKitchen: false, items: [{ menuItemId: bar.id, quantity: 1 }] })).data!.placeOrder;
+      await t.orm.em.fork().transactional(async (em) => {
+        await t.app.services.kitchen.createTickets(em, (await em.findOne(Order, order.id))!, [{ name: bar.name, station, quantity: 1, modifiers: [], notes: null, allergens: [] }], null);
+      });
+      reads = 0;
+      log.wake();
+      await Promise.race([next, settle(3_000)]);
+      await settle(300);
+      await feed.return?.();
+      log.close();
+      expect(seen).toEqual([order.id]);
+      // One read for the one commit: the wake-up that comes back through the bus is this instance's own.
+      expect(reads).toBe(1);
+    }
+    await delivering.close();
   });
 
   it('refuses a malformed cursor with BAD_USER_INPUT', async () => {

@@ -4,6 +4,7 @@
  * its local subscribers by station; a subscriber with a cursor first replays from the table.
  * The table is the record; the bus only says "read again". Writers append in kitchen.service.ts.
  */
+import { randomUUID } from 'node:crypto';
 import { AppError } from '../../common/errors.js';
 import { LIVE, type LiveSource } from '../../common/shared-subscriptions.js';
 import type { Orm } from '../../infra/database.js';
@@ -62,16 +63,24 @@ export class KitchenLog {
   private drainAgain = false;
   private pollTimer: NodeJS.Timeout | null = null;
   private stopWake: (() => void) | null = null;
+  /** Names this instance's wake-ups, which its own reader has already acted on. */
+  private readonly instance = randomUUID();
 
   constructor(
     private readonly bus: EventBus,
     private readonly orm: Orm,
     private readonly log: Logger,
+    private readonly pollMs = POLL_MS,
   ) {}
 
-  /** After a commit that appended events: wake every instance's reader. */
+  /**
+   * After a commit that appended events: wake every instance's reader. This instance's reads at
+   * once rather than when its own wake-up comes back through the bus (a Redis round trip
+   * later), and then leaves that one alone.
+   */
   wake(): void {
-    void this.bus.publish(KITCHEN_WAKE, {});
+    void this.bus.publish(KITCHEN_WAKE, { from: this.instance });
+    if (this.stopWake) this.drain();
   }
 
   /**
@@ -127,10 +136,10 @@ export class KitchenLog {
       while (running) {
         const next = await events.next();
         if (next.done) return;
-        this.drain();
+        if ((next.value as { from?: string } | null)?.from !== this.instance) this.drain();
       }
     })();
-    this.pollTimer = setInterval(() => this.topics.size && this.drain(), POLL_MS);
+    this.pollTimer = setInterval(() => this.topics.size && this.drain(), this.pollMs);
     this.pollTimer.unref();
     this.stopWake = () => {
       running = false;
