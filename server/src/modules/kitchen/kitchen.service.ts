@@ -12,7 +12,7 @@ import { Order } from '../orders/order.entity.js';
 import type { KitchenEvent } from './kitchen-event.entity.js';
 import { KitchenLog } from './kitchen-log.js';
 import { KitchenTicket, TicketItem } from './kitchen-ticket.entity.js';
-import { allDayCounts, KitchenBoard } from './kitchen.types.js';
+import { KitchenBoard } from './kitchen.types.js';
 import { OPEN_STATUSES, TicketEventType, TicketStatus, transition, TRANSITIONS, type TicketAction } from './ticket-states.js';
 
 /** Key of the advisory lock that orders kitchen_event ids by commit. */
@@ -262,7 +262,7 @@ export class KitchenService {
       station ? [station] : [],
     );
     const tickets = rows.filter((r) => r.id !== null).map(ticketOf);
-    return Object.assign(new KitchenBoard(), { tickets, allDay: allDayCounts(tickets), cursor: rows[0]?.cursor ?? '0' });
+    return Object.assign(new KitchenBoard(), { tickets, cursor: rows[0]?.cursor ?? '0' });
   }
 
   /**

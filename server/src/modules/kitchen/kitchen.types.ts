@@ -15,8 +15,11 @@ export class KitchenBoard {
   @Field(() => [KitchenTicket])
   tickets: KitchenTicket[];
 
+  /** Counted when a query asks for it (the kitchen display counts its own from the tickets). */
   @Field(() => [AllDayCount], { description: 'Quantities of each dish across the open tickets.' })
-  allDay: AllDayCount[];
+  get allDay(): AllDayCount[] {
+    return allDayCounts(this.tickets);
+  }
 
   @Field({ description: 'Pass as kitchenEvents(since:) to continue from this snapshot with no gap.' })
   cursor: string;
