@@ -28,23 +28,19 @@ export type Claim = { kind: 'claimed'; scope: string; actorId: string; key: stri
 export class Idempotency {
   constructor(private readonly ttlHours: number) {}
 
-  async claim(em: EntityManager, scope: string, actorId: string, key: string, payload: unknown): Promise<Claim> {
-    return (await this.claimWith(em, scope, actorId, key, payload, {})).claim;
-  }
-
   /**
-   * claim() and the caller's first reads in one statement (one round trip): each read is a
-   * SELECT whose rows come back as JSON objects (keyed by column) under its name. The reads
-   * run in the claim's statement whatever its outcome, and a replay ignores them; a read may
+   * Takes the key, and runs the caller's first reads in the same statement (one round trip):
+   * each read is a SELECT whose rows come back as JSON objects (keyed by column) under its
+   * name. The reads run whatever the claim's outcome, and a replay ignores them; a read may
    * lock its rows (FOR UPDATE), which then stay locked to the end of the transaction.
    */
-  async claimWith<R extends Record<string, Statement | undefined>>(
+  async claim<R extends Record<string, Statement | undefined>>(
     em: EntityManager,
     scope: string,
     actorId: string,
     key: string,
     payload: unknown,
-    reads: R,
+    reads: R = {} as R,
   ): Promise<{ claim: Claim; rows: { [N in keyof R]: Record<string, unknown>[] } }> {
     const k = key.trim();
     if (!k || k.length > 200) throw AppError.badInput('idempotencyKey', 'must be 1 to 200 characters');
@@ -79,14 +75,9 @@ export class Idempotency {
     return { kind: 'replay', resultId: row.result_id };
   }
 
-  async complete(em: EntityManager, claim: Claim, resultId: string): Promise<void> {
-    const c = this.completion(claim, resultId);
-    if (c) await em.execute(c.sql, c.params);
-  }
-
   /**
-   * complete() as a statement for the caller to run inside one of its own (as a CTE of its
-   * write), saving a round trip. Null for a replay.
+   * The key's result (the id of what the operation made), as a statement for the caller to run
+   * inside its last one (as a CTE of its write), saving a round trip. Null for a replay.
    */
   completion(claim: Claim, resultId: string): Statement | null {
     if (claim.kind !== 'claimed') return null;

@@ -123,7 +123,7 @@ export class OrdersService {
     // Hand-written statements, no unit of work: this is the busiest write (see bench W4/W5).
     await ctx.em.transactional(async (em) => {
       // The key, the menu items and the guest: one statement.
-      const { claim, rows } = await this.idempotency.claimWith(em, 'placeOrder', staffId, input.idempotencyKey, payload, {
+      const { claim, rows } = await this.idempotency.claim(em, 'placeOrder', staffId, input.idempotencyKey, payload, {
         menu: this.menu.viewsForOrderRead(quantities),
         guest: payload.customerId ? this.customers.orderGuestRead(payload.customerId) : undefined,
       });
@@ -248,7 +248,7 @@ export class OrdersService {
     // Hand-written statements, no unit of work (see placeOrder); the hooks' own writes included.
     await ctx.em.transactional(async (em) => {
       // The key and the order locked: one statement.
-      const { claim, rows } = await this.idempotency.claimWith(em, 'checkout', staffId, input.idempotencyKey, payload, { order: orderForCheckout(orderId) });
+      const { claim, rows } = await this.idempotency.claim(em, 'checkout', staffId, input.idempotencyKey, payload, { order: orderForCheckout(orderId) });
       if (claim.kind === 'replay') return;
       const order = await lockedForCheckout(em, orderId, rows.order, ctx.em);
       if (order.status !== OrderStatus.OPEN) {
