@@ -37,6 +37,7 @@ import { CustomersResolver } from './modules/customers/customers.resolver.js';
 import { PrivacyService } from './modules/customers/privacy.service.js';
 import { createProfileCache } from './modules/customers/profile-cache.js';
 import { OrdersService } from './modules/orders/orders.service.js';
+import { OrderHistory } from './modules/orders/order-history.js';
 import { OrdersResolver } from './modules/orders/orders.resolver.js';
 import { Idempotency } from './modules/orders/idempotency.js';
 import { KitchenService } from './modules/kitchen/kitchen.service.js';
@@ -61,6 +62,7 @@ export interface Services {
   menu: MenuService;
   customers: CustomersService;
   orders: OrdersService;
+  orderHistory: OrderHistory;
   idempotency: Idempotency;
   kitchen: KitchenService;
   privacy: PrivacyService;
@@ -129,6 +131,7 @@ export function createServices(deps: AppDeps, metrics?: Metrics): Services {
     customers,
     kitchen,
     orders,
+    orderHistory: new OrderHistory(),
     idempotency,
     privacy: new PrivacyService(customers, orders, kitchen, loyalty),
     loyalty,
@@ -182,8 +185,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const container = new ResolverContainer()
     .register(new AuthResolver(services.auth))
     .register(new MenuResolver(services.menu))
-    .register(new CustomersResolver(services.customers, services.orders, services.privacy))
-    .register(new OrdersResolver(services.orders))
+    .register(new CustomersResolver(services.customers, services.orderHistory, services.privacy))
+    .register(new OrdersResolver(services.orders, services.orderHistory))
     .register(new KitchenResolver(services.kitchen))
     .register(new LoyaltyResolver(services.loyalty))
     .register(new AuditResolver(new AuditService()))

@@ -80,7 +80,7 @@ describe('limits are enforced before any resolver runs', () => {
     // Count calls on the very service instances the resolvers use.
     const calls = { menu: 0, orders: 0 };
     const menu = t.app.services.menu;
-    const orders = t.app.services.orders;
+    const orders = t.app.services.orderHistory;
     const realMenu = menu.menu.bind(menu);
     const realOrders = orders.orders.bind(orders);
     menu.menu = (ctx) => (calls.menu++, realMenu(ctx));

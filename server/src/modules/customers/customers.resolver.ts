@@ -3,7 +3,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subs
 import { LookupThrottle } from '../../common/rate-limits.js';
 import type { RequestContext } from '../../common/context.js';
 import { OrderConnection } from '../orders/order.inputs.js';
-import type { OrdersService } from '../orders/orders.service.js';
+import type { OrderHistory } from '../orders/order-history.js';
 import { Customer } from './customer.entity.js';
 import { CustomerInput, CustomerLookupInput, CustomerPatch, InteractionInput } from './customer.inputs.js';
 import { CustomerConnection, CustomerStats, DishCount, SegmentSummary } from './customer.types.js';
@@ -18,7 +18,7 @@ import type { PrivacyService } from './privacy.service.js';
 export class CustomersResolver {
   constructor(
     private readonly service: CustomersService,
-    private readonly orderService: OrdersService,
+    private readonly orderHistory: OrderHistory,
     private readonly privacy: PrivacyService,
   ) {}
 
@@ -106,7 +106,7 @@ export class CustomersResolver {
     @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<OrderConnection> {
-    return this.orderService.customerOrders(ctx, customer.id, first, after);
+    return this.orderHistory.customerOrders(ctx, customer.id, first, after);
   }
 
   @FieldResolver(() => [Interaction], { description: 'Notes, feedback, calls and visits, newest first.' })

@@ -3,16 +3,20 @@ import type { RequestContext } from '../../common/context.js';
 import { Customer } from '../customers/customer.entity.js';
 import { Order, OrderLine, OrderStatus, Payment } from './order.entity.js';
 import { CheckoutInput, OrderConnection, OrderItemInput, PlaceOrderInput } from './order.inputs.js';
+import type { OrderHistory } from './order-history.js';
 import { ORDER_UPDATED, type OrderEvent, type OrdersService } from './orders.service.js';
 
 
 @Resolver(() => Order)
 export class OrdersResolver {
-  constructor(private readonly service: OrdersService) {}
+  constructor(
+    private readonly service: OrdersService,
+    private readonly history: OrderHistory,
+  ) {}
 
   @Query(() => Order, { nullable: true })
   order(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Order | null> {
-    return this.service.getOrder(ctx, id);
+    return this.history.getOrder(ctx, id);
   }
 
   @Query(() => OrderConnection, { description: 'Orders, newest first.' })
@@ -22,7 +26,7 @@ export class OrdersResolver {
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<OrderConnection> {
-    return this.service.orders(ctx, { status, first, after });
+    return this.history.orders(ctx, { status, first, after });
   }
 
   @Mutation(() => Order)
@@ -60,7 +64,7 @@ export class OrdersResolver {
     description: 'Orders as they change (placed, items added, paid, voided), after each change commits.',
   })
   orderUpdates(@Root() event: OrderEvent, @Ctx() ctx: RequestContext, @Arg('orderId', () => ID, { nullable: true }) _orderId?: string): Promise<Order> {
-    return this.service.orderForEvent(ctx, event.orderId);
+    return this.history.orderForEvent(ctx, event.orderId);
   }
 
   @FieldResolver(() => [OrderLine])
@@ -75,6 +79,6 @@ export class OrdersResolver {
 
   @FieldResolver(() => Customer, { nullable: true })
   customer(@Root() order: Order, @Ctx() ctx: RequestContext): Promise<Customer | null> {
-    return this.service.customerOf(ctx, order);
+    return this.history.customerOf(ctx, order);
   }
 }

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Collection, LockMode, wrap, type FilterQuery } from '@mikro-orm/core';
+import { Collection, LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordAudit } from '../audit/audit.js';
 import { AppError, ErrorCode } from '../../common/errors.js';
 import type { RequestContext } from '../../common/context.js';
 import { containsCardNumber, priceOrder, type OrderTotals } from '../../common/money.js';
-import { decodeCursor, encodeCursor, pageSize } from '../../common/pagination.js';
 import { asCte, type Statement } from '../../common/statement.js';
 import type { EventBus } from '../../infra/pubsub.js';
 import type { MenuItem } from '../menu/menu-item.entity.js';
@@ -14,10 +13,11 @@ import { Customer } from '../customers/customer.entity.js';
 import type { CustomersService } from '../customers/customers.service.js';
 import type { KitchenLine, KitchenService } from '../kitchen/kitchen.service.js';
 import { businessDate } from './business-day.js';
+import { loadOrder } from './order-history.js';
 import type { Idempotency } from './idempotency.js';
 import { Order, OrderLine, OrderStatus, Payment, PaymentMethod } from './order.entity.js';
 import { DAY_NUMBER, detachedLine, detachedOrder, insertOrder, lockedForCheckout, markPaid, orderForCheckout } from './order-statements.js';
-import { OrderConnection, type CheckoutInput, type OrderItemInput, type PlaceOrderInput } from './order.inputs.js';
+import { type CheckoutInput, type OrderItemInput, type PlaceOrderInput } from './order.inputs.js';
 
 export const ORDER_UPDATED = 'ORDER_UPDATED';
 
@@ -63,8 +63,6 @@ export interface OrdersConfig {
 export interface At {
   at?: Date;
 }
-
-const POPULATE = ['lines', 'lines.menuItem', 'payments', 'customer'] as const;
 
 function quantitiesOf(items: readonly { menuItemId: string; quantity: number }[]): Map<string, number> {
   const q = new Map<string, number>();
@@ -181,7 +179,7 @@ export class OrdersService {
     });
     if (ticketed) this.kitchen.wake();
     this.menu.publishViews(changed);
-    if (replayed) return this.load(ctx, replayed);
+    if (replayed) return loadOrder(ctx, replayed);
     this.publish(placed!);
     return placed!;
   }
@@ -207,7 +205,7 @@ export class OrdersService {
     });
     if (ticketed) this.kitchen.wake();
     this.menu.publishViews(changed);
-    const order = await this.load(ctx, orderId);
+    const order = await loadOrder(ctx, orderId);
     this.publish(order);
     return order;
   }
@@ -223,7 +221,7 @@ export class OrdersService {
       if (order.sentToKitchen) ticketed = await this.kitchen.updateGuest(em, order.id, guestOf(customer)!);
     });
     if (ticketed) this.kitchen.wake();
-    const order = await this.load(ctx, orderId);
+    const order = await loadOrder(ctx, orderId);
     this.publish(order);
     return order;
   }
@@ -290,7 +288,7 @@ export class OrdersService {
       await em.flush();
       paid = order;
     });
-    if (!paid) return this.load(ctx, orderId);
+    if (!paid) return loadOrder(ctx, orderId);
     const order: Order = paid;
     if (order.customer) await this.customers.invalidate(order.customer.id);
     this.publish(order);
@@ -348,28 +346,10 @@ export class OrdersService {
     if (ticketed) this.kitchen.wake();
     if (reversedFor) await this.customers.invalidate(reversedFor);
     this.menu.publishViews(restored);
-    const order = await this.load(ctx, orderId);
+    const order = await loadOrder(ctx, orderId);
     this.publish(order);
     ctx.log.info({ event: 'order_voided', orderId }, 'order voided');
     return order;
-  }
-
-  getOrder(ctx: RequestContext, id: string): Promise<Order | null> {
-    return ctx.em.findOne(Order, { id }, { populate: POPULATE });
-  }
-
-  /** For orderUpdates: the committed order, read afresh for every event. */
-  async orderForEvent(ctx: RequestContext, id: string): Promise<Order> {
-    return this.load({ ...ctx, em: ctx.em.fork() }, id);
-  }
-
-  orders(ctx: RequestContext, args: { status?: OrderStatus | null; first?: number | null; after?: string | null }): Promise<OrderConnection> {
-    return this.page(ctx, args.status ? { status: args.status } : {}, args.first, args.after, 50);
-  }
-
-  /** A guest's service history, newest first. */
-  customerOrders(ctx: RequestContext, customerId: string, first?: number | null, after?: string | null): Promise<OrderConnection> {
-    return this.page(ctx, { customer: customerId }, first, after, 20);
   }
 
   /** Erasure: the guest's orders stay for the books, without the person. Returns their ids. */
@@ -395,34 +375,6 @@ export class OrdersService {
       lines: o.lines.getItems().map((l) => ({ name: l.name, quantity: l.quantity, unitPrice: l.unitPrice, modifiers: l.modifiers, notes: l.notes })),
       payments: o.payments.getItems().map((p) => ({ method: p.method, amount: p.amount })),
     }));
-  }
-
-  /** The order's guest; a mutation's answer carries only a reference, loaded here when asked for. */
-  async customerOf(ctx: RequestContext, order: Order): Promise<Customer | null> {
-    const c = order.customer;
-    if (!c || wrap(c, true).isInitialized()) return c;
-    return ctx.em.findOne(Customer, { id: c.id });
-  }
-
-  private async page(
-    ctx: RequestContext,
-    where: FilterQuery<Order>,
-    first: number | null | undefined,
-    after: string | null | undefined,
-    fallback: number,
-  ): Promise<OrderConnection> {
-    const size = pageSize(first, fallback);
-    const cursor = decodeCursor(after);
-    const filter: FilterQuery<Order> = cursor
-      ? { $and: [where, { $or: [{ createdAt: { $lt: cursor.at } }, { createdAt: cursor.at, id: { $lt: cursor.id } }] }] }
-      : where;
-    const rows = await ctx.em.find(Order, filter, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: size + 1, populate: POPULATE });
-    const nodes = rows.slice(0, size);
-    const last = nodes.at(-1);
-    return Object.assign(new OrderConnection(), {
-      nodes,
-      pageInfo: { hasNextPage: rows.length > size, endCursor: last ? encodeCursor({ at: last.createdAt, id: last.id }) : null },
-    });
   }
 
   private addLines(
@@ -471,12 +423,6 @@ export class OrdersService {
       throw new AppError(ErrorCode.CONFLICT, `Cannot ${action} order ${order.number}: it is ${order.status.toLowerCase()}`);
     }
     await em.populate(order, ['lines']);
-    return order;
-  }
-
-  private async load(ctx: RequestContext, id: string): Promise<Order> {
-    const order = await ctx.em.fork().findOne(Order, { id }, { populate: POPULATE });
-    if (!order) throw AppError.notFound('Order', id);
     return order;
   }
 
