@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Statement } from '../../common/statement.js';
+import { asCte, type Statement } from '../../common/statement.js';
 import { classify, type LifecycleRules, type ProfileFacts } from './lifecycle.js';
 
 /** What one paid order adds to its guest's profile. */
@@ -52,13 +52,15 @@ export class ProfileProjection {
       [...[...perDish].flatMap(([menuItemId, count]) => [customerId, menuItemId, count, visit.at]), visit.spend, visit.at, visit.at, visit.at, visit.at, customerId],
     );
     if (!facts) return null;
-    const { sql, params } = this.classification(customerId, {
-      visitCount: facts.visit_count,
-      totalSpent: facts.total_spent,
-      firstVisitAt: new Date(facts.first_visit_at),
-      lastVisitAt: new Date(facts.last_visit_at),
-    });
-    return { sql: `"classified" as (${sql})`, params };
+    return asCte(
+      'classified',
+      this.classification(customerId, {
+        visitCount: facts.visit_count,
+        totalSpent: facts.total_spent,
+        firstVisitAt: new Date(facts.first_visit_at),
+        lastVisitAt: new Date(facts.last_visit_at),
+      }),
+    );
   }
 
   /** The guest's stage, segments and how long they hold, from the facts just written. */

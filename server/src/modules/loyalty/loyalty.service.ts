@@ -4,7 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, ErrorCode } from '../../common/errors.js';
 import type { RequestContext } from '../../common/context.js';
 import type { OrderTotals } from '../../common/money.js';
-import type { Statement } from '../../common/statement.js';
+import { asCte, type Statement } from '../../common/statement.js';
 import type { EventBus } from '../../infra/pubsub.js';
 import { Customer } from '../customers/customer.entity.js';
 import type { CustomersService } from '../customers/customers.service.js';
@@ -286,20 +286,16 @@ export class LoyaltyService implements CheckoutHooks {
     const earned = pointsEarned(totals.subtotal - totals.discount, this.opts.pointsPerUnit);
     if (earned <= 0) return [];
     return [
-      {
-        sql: `"earned_entry" as (
-          insert into "points_entry" ("id", "customer_id", "kind", "points", "order_id", "created_at") values (?::uuid, ?::uuid, ?::points_kind, ?, ?::uuid, ?::timestamptz)
-        )`,
+      asCte('earned_entry', {
+        sql: `insert into "points_entry" ("id", "customer_id", "kind", "points", "order_id", "created_at") values (?::uuid, ?::uuid, ?::points_kind, ?, ?::uuid, ?::timestamptz)`,
         params: [randomUUID(), order.customer.id, PointsKind.EARN, earned, order.id, this.clock()],
-      },
-      {
-        sql: `"earned_balance" as (
-          insert into "loyalty_account" ("customer_id", "points", "lifetime_points", "updated_at") values (?::uuid, ?::int, ?::int, now())
+      }),
+      asCte('earned_balance', {
+        sql: `insert into "loyalty_account" ("customer_id", "points", "lifetime_points", "updated_at") values (?::uuid, ?::int, ?::int, now())
           on conflict ("customer_id") do update set "points" = "loyalty_account"."points" + excluded."points",
-            "lifetime_points" = "loyalty_account"."lifetime_points" + excluded."lifetime_points", "updated_at" = now()
-        )`,
+            "lifetime_points" = "loyalty_account"."lifetime_points" + excluded."lifetime_points", "updated_at" = now()`,
         params: [order.customer.id, earned, earned],
-      },
+      }),
     ];
   }
 
