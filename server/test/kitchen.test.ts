@@ -7,7 +7,7 @@ import { settle, startTestApp, type TestApp } from './support/app.js';
 import { customer, key, menuItem, placeOrder } from './support/factories.js';
 import { Order } from '../src/modules/orders/order.entity.js';
 import { KitchenService } from '../src/modules/kitchen/kitchen.service.js';
-import { KitchenLog } from '../src/modules/kitchen/kitchen-log.js';
+import { KITCHEN_WAKE, KitchenLog } from '../src/modules/kitchen/kitchen-log.js';
 import { createEventBus } from '../src/infra/pubsub.js';
 import { createLogger } from '../src/infra/logger.js';
 
@@ -59,6 +59,40 @@ async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
     if (Date.now() > deadline) throw new Error('timed out waiting');
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * The app's ORM, with reads of the kitchen log (not the reader's start) counted, and held back
+ * while `gate` is set: a real database, observed.
+ */
+function readCounting() {
+  const state = { reads: 0, gate: null as Promise<void> | null, orm: null as unknown as typeof t.orm };
+  state.orm = Object.assign(Object.create(t.orm) as typeof t.orm, {
+    em: Object.assign(Object.create(t.orm.em) as typeof t.orm.em, {
+      fork: () => {
+        const em = t.orm.em.fork();
+        const execute = em.execute.bind(em);
+        em.execute = (async (sql: string, ...rest: unknown[]) => {
+          const read = /from "kitchen_event" e\s+where e."id" >/.test(sql);
+          if (read) state.reads++;
+          const result = await (execute as (...a: unknown[]) => Promise<unknown>)(sql, ...rest);
+          if (read && state.gate) await state.gate;
+          return result;
+        }) as typeof em.execute;
+        return em;
+      },
+    }),
+  });
+  return state;
+}
+
+/** Appends one ticket for an order that was not sent, without waking any reader. */
+async function appendTicket(item: { id: string; name: string }): Promise<string> {
+  const order = (await placeOrder(t, { sendToKitchen: false, items: [{ menuItemId: item.id, quantity: 1 }] })).data!.placeOrder;
+  await t.orm.em.fork().transactional(async (em) => {
+    await t.app.services.kitchen.createTickets(em, (await em.findOne(Order, order.id))!, [{ name: item.name, station: stationOf(item), quantity: 1, modifiers: [], notes: null, allergens: [] }], null);
+  });
+  return order.id;
 }
 
 describe('tickets', () => {
@@ -409,44 +443,98 @@ describe('the kitchen event log', () => {
     const station = stationOf(bar);
     // Two readers on the same database: one whose bus loses every wake-up (a fault), one whose
     // bus delivers; neither polls within the test. Reads of the log are counted.
-    let reads = 0;
-    const counted = Object.assign(Object.create(t.orm) as typeof t.orm, {
-      em: Object.assign(Object.create(t.orm.em) as typeof t.orm.em, {
-        fork: () => {
-          const em = t.orm.em.fork();
-          const execute = em.execute.bind(em);
-          em.execute = ((sql: string, ...rest: unknown[]) => {
-            if (/from "kitchen_event" e\s+where e."id" >/.test(sql)) reads++;
-            return (execute as (...a: unknown[]) => unknown)(sql, ...rest);
-          }) as typeof em.execute;
-          return em;
-        },
-      }),
-    });
+    const counted = readCounting();
     const delivering = createEventBus();
     const losing = Object.assign(Object.create(delivering) as typeof delivering, { publish: () => undefined });
     const quiet = createLogger({ LOG_LEVEL: 'silent' });
     for (const bus of [losing, delivering]) {
-      const log = new KitchenLog(bus, counted, quiet, 600_000);
+      const log = new KitchenLog(bus, counted.orm, quiet, 600_000);
       const seen: string[] = [];
       const feed = log.feed(station, null)[Symbol.asyncIterator]();
       const next = feed.next().then((r) => r.done || seen.push(r.value.ticket.order.id));
       await settle(200);
-      const order = (await placeOrder(t, { sendToKitchen: false, items: [{ menuItemId: bar.id, quantity: 1 }] })).data!.placeOrder;
-      await t.orm.em.fork().transactional(async (em) => {
-        await t.app.services.kitchen.createTickets(em, (await em.findOne(Order, order.id))!, [{ name: bar.name, station, quantity: 1, modifiers: [], notes: null, allergens: [] }], null);
-      });
-      reads = 0;
+      const orderId = await appendTicket(bar);
+      counted.reads = 0;
       log.wake();
       await Promise.race([next, settle(3_000)]);
       await settle(300);
       await feed.return?.();
       log.close();
-      expect(seen).toEqual([order.id]);
+      expect(seen).toEqual([orderId]);
       // One read for the one commit: the wake-up that comes back through the bus is this instance's own.
-      expect(reads).toBe(1);
+      expect(counted.reads).toBe(1);
     }
     await delivering.close();
+  });
+
+  it('stops reading once the last screen here leaves; the next screen starts from where the log then stands', async () => {
+    const station = stationOf(bar);
+    const counted = readCounting();
+    const bus = createEventBus();
+    const log = new KitchenLog(bus, counted.orm, createLogger({ LOG_LEVEL: 'silent' }), 600_000);
+    const first = log.feed(station, null)[Symbol.asyncIterator]();
+    const got = first.next();
+    await settle(200);
+    const before = await appendTicket(bar);
+    log.wake();
+    const event = (await got).value as { cursor: string; ticket: { order: { id: string } } };
+    expect(event.ticket.order.id).toBe(before);
+    await first.return?.();
+
+    // No screen here: neither this instance's commits nor another's wake-ups cost a read.
+    counted.reads = 0;
+    const unseen = await appendTicket(bar);
+    log.wake();
+    await bus.publish(KITCHEN_WAKE, { from: 'another instance' });
+    await settle(300);
+    expect(counted.reads).toBe(0);
+
+    // A live screen gets what is committed after it came; one with a cursor replays the gap.
+    const live = log.feed(station, null)[Symbol.asyncIterator]();
+    const resumed = log.feed(station, event.cursor)[Symbol.asyncIterator]();
+    const liveNext = live.next();
+    expect(((await resumed.next()).value as typeof event).ticket.order.id).toBe(unseen);
+    await settle(200);
+    const after = await appendTicket(bar);
+    log.wake();
+    expect(((await liveNext).value as typeof event).ticket.order.id).toBe(after);
+    expect(((await resumed.next()).value as typeof event).ticket.order.id).toBe(after);
+    await live.return?.();
+    await resumed.return?.();
+    log.close();
+    await bus.close();
+  });
+
+  it('drops a read that was running when the last screen left, so the next screen sees nothing from before it came', async () => {
+    const station = stationOf(bar);
+    const counted = readCounting();
+    const bus = createEventBus();
+    const log = new KitchenLog(bus, counted.orm, createLogger({ LOG_LEVEL: 'silent' }), 600_000);
+    const first = log.feed(station, null)[Symbol.asyncIterator]();
+    void first.next();
+    await settle(200);
+    // A read of a commit is held back in flight while the only screen leaves and another comes.
+    let release!: () => void;
+    counted.gate = new Promise((resolve) => (release = resolve));
+    await appendTicket(bar);
+    counted.reads = 0;
+    log.wake();
+    await until(() => counted.reads === 1);
+    await first.return?.();
+    counted.gate = null;
+    const second = log.feed(station, null)[Symbol.asyncIterator]();
+    const seen: string[] = [];
+    const next = second.next().then((r) => r.done || seen.push((r.value as { ticket: { order: { id: string } } }).ticket.order.id));
+    release();
+    await settle(300);
+    expect(seen).toEqual([]);
+    const after = await appendTicket(bar);
+    log.wake();
+    await Promise.race([next, settle(3_000)]);
+    expect(seen).toEqual([after]);
+    await second.return?.();
+    log.close();
+    await bus.close();
   });
 
   it('refuses a malformed cursor with BAD_USER_INPUT', async () => {

@@ -1,7 +1,8 @@
 /**
- * The kitchen event log as screens read it: every instance runs one reader that follows the
- * kitchen_event table (woken through the bus, polled as a safety net) and hands each event to
- * its local subscribers by station; a subscriber with a cursor first replays from the table.
+ * The kitchen event log as screens read it: every instance with a kitchen screen connected runs
+ * one reader that follows the kitchen_event table (woken through the bus, polled as a safety net)
+ * and hands each event to its local subscribers by station; it stops when the last one leaves. A
+ * subscriber with a cursor first replays from the table.
  * The table is the record; the bus only says "read again". Writers append in kitchen.service.ts.
  */
 import { randomUUID } from 'node:crypto';
@@ -63,6 +64,11 @@ export class KitchenLog {
   private drainAgain = false;
   private pollTimer: NodeJS.Timeout | null = null;
   private stopWake: (() => void) | null = null;
+  /**
+   * Counts reader starts. The reader stops when the last local subscriber leaves; a read still
+   * running then belongs to the stopped reader and must neither move lastSeen nor start the next one.
+   */
+  private generation = 0;
   /** Names this instance's wake-ups, which its own reader has already acted on. */
   private readonly instance = randomUUID();
 
@@ -122,6 +128,8 @@ export class KitchenLog {
       stopped = true;
       set.delete(listener);
       if (set.size === 0 && this.topics.get(topic) === set) this.topics.delete(topic);
+      // With no screen left here, reading on every kitchen commit would be wasted.
+      if (this.topics.size === 0) this.stopReader();
     };
     return { stop, started };
   }
@@ -129,6 +137,7 @@ export class KitchenLog {
   /** Starts reading the log for local subscribers: on every wake-up, and every POLL_MS as a safety net. */
   private ensureReader(): Promise<void> {
     if (this.stopWake) return this.started!;
+    this.generation++;
     this.started = new Promise<void>((resolve) => (this.markStarted = resolve));
     const events = this.bus.subscribe(KITCHEN_WAKE)[Symbol.asyncIterator]();
     let running = true;
@@ -159,8 +168,15 @@ export class KitchenLog {
       try {
         do {
           this.drainAgain = false;
+          if (!this.stopWake) break;
+          const generation = this.generation;
           if (this.lastSeen === null) {
             const [row] = await this.orm.em.fork().execute<{ max: string | null }[]>('select coalesce(max("id"), 0)::text as max from "kitchen_event"');
+            // The reader stopped (and perhaps started again) meanwhile: start over for the current one.
+            if (generation !== this.generation) {
+              this.drainAgain = true;
+              continue;
+            }
             this.lastSeen = Number(row?.max ?? 0);
             this.markStarted?.();
             this.markStarted = null;
@@ -168,9 +184,15 @@ export class KitchenLog {
           }
           for (;;) {
             const page = await this.read(null, this.lastSeen);
+            // A listener may leave while it is handed an event, and with it the last one here.
             for (const e of page) {
+              if (generation !== this.generation) break;
               this.lastSeen = e.id;
               for (const topic of [e.ticket.station, '*']) for (const l of this.topics.get(topic) ?? []) l(e);
+            }
+            if (generation !== this.generation) {
+              this.drainAgain = true;
+              break;
             }
             if (page.length < PAGE) break;
           }
@@ -183,12 +205,22 @@ export class KitchenLog {
     })();
   }
 
-  close(): void {
+  /** Stops following the log; the next subscriber starts a new reader from where the log then stands. */
+  private stopReader(): void {
     this.stopWake?.();
     this.stopWake = null;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = null;
+    this.lastSeen = null;
+    this.started = null;
+    // Only subscribers that already left can wait on it.
     this.markStarted?.();
     this.markStarted = null;
-    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.generation++;
+  }
+
+  close(): void {
+    this.stopReader();
   }
 }
 
