@@ -15,6 +15,7 @@ import type { CustomerLookupInput } from './customer.inputs.js';
 import { DishCount } from './customer.types.js';
 import { normaliseEmail, normaliseLoyaltyCode, normalisePhone } from './contact.js';
 import type { ProfileCache } from './profile-cache.js';
+import { PreparedRead } from '../../infra/prepared.js';
 
 /** Usual dishes kept in a cached profile (the API serves up to this many from the cache). */
 export const CACHED_DISHES = 5;
@@ -61,7 +62,7 @@ export function lookupsOf(c: Pick<Customer, 'phone' | 'email' | 'loyaltyCode'>):
 export class RegisterProfiles {
   private readonly extensions = new Map<string, ProfileExtension>();
   /** The profile statement for each way of finding a guest, built once from the entity metadata. */
-  private readonly profileStatements = new Map<LookupKind, string>();
+  private readonly profileStatements = new Map<LookupKind, PreparedRead>();
   /** Phone numbers as typed at a register, normalised (libphonenumber was 2 % of a warm lookup). */
   private readonly phones = new Map<string, string>();
 
@@ -89,19 +90,20 @@ export class RegisterProfiles {
     // One statement, one snapshot: the guest, their usual dishes with the menu items, and what
     // other modules add (loyalty points), built as the cached JSON by PostgreSQL.
     const fork = em();
-    const [row] = await fork.execute<{ id: string; phone: string | null; email: string | null; loyalty_code: string; profile: string }[]>(
-      this.profileStatement(fork, kind),
-      [key.slice(key.indexOf(':') + 1)],
-    );
+    const [row] = await this.profileStatement(fork, kind).rows<{ id: string; phone: string | null; email: string | null; loyalty_code: string; profile: string }>(fork, [
+      key.slice(key.indexOf(':') + 1),
+    ]);
     if (!row) return null;
-    // Not awaited: the fill is sent now (a write's tombstone still wins over it), the answer does not wait for Redis.
-    void this.cache.fill(row.id, lookupsOf({ phone: row.phone, email: row.email, loyaltyCode: row.loyalty_code }), row.profile, readAt);
+    // Sent once the answer has gone out (a write's tombstone, newer than readAt, still wins over
+    // it): the register does not wait for the fill to be built and written to Redis.
+    setImmediate(() => void this.cache.fill(row.id, lookupsOf({ phone: row.phone, email: row.email, loyaltyCode: row.loyalty_code }), row.profile, readAt));
     return this.fromProfile(JSON.parse(row.profile) as ProfileJson);
   }
 
-  private profileStatement(em: EntityManager, kind: LookupKind): string {
-    let sql = this.profileStatements.get(kind);
-    if (sql) return sql;
+  /** Prepared: PostgreSQL plans this statement once per connection rather than on every cold lookup. */
+  private profileStatement(em: EntityManager, kind: LookupKind): PreparedRead {
+    const prepared = this.profileStatements.get(kind);
+    if (prepared) return prepared;
     const meta = em.getMetadata();
     type Entity = Parameters<typeof meta.find>[0];
     const column = (entity: Entity, prop: string) => `"${(meta.find(entity)!.properties as Record<string, { fieldNames: string[] }>)[prop]!.fieldNames[0]}"`;
@@ -115,12 +117,13 @@ export class RegisterProfiles {
       ` join "${meta.find(MenuItem)!.tableName}" m on m.${column(MenuItem, 'id')} = d.${dish('menuItem')})`;
     const extras = `json_build_object(${[...this.extensions].map(([name, ext]) => `'${name}', (${ext.sql(em)})`).join(', ')})`;
     const by = column(Customer, LOOKUP_PROPS[kind]);
-    sql =
+    const sql =
       `select c.${column(Customer, 'id')} as "id", c.${column(Customer, 'phone')} as "phone", c.${column(Customer, 'email')} as "email", c.${column(Customer, 'loyaltyCode')} as "loyalty_code",` +
       ` json_build_object('customer', ${object('c', Customer, CUSTOMER_FIELDS)}, 'usualDishes', ${dishes}, 'extras', ${extras})::text as "profile"` +
-      ` from "${meta.find(Customer)!.tableName}" c where c.${by} = ? and c.${column(Customer, 'erasedAt')} is null`;
-    this.profileStatements.set(kind, sql);
-    return sql;
+      ` from "${meta.find(Customer)!.tableName}" c where c.${by} = $1 and c.${column(Customer, 'erasedAt')} is null`;
+    const statement = new PreparedRead(sql);
+    this.profileStatements.set(kind, statement);
+    return statement;
   }
 
   /** The cache key for a lookup (also its validation): `phone:`, `email:` or `code:` and the normalised value. */
