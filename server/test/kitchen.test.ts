@@ -127,6 +127,14 @@ describe('tickets', () => {
     expect(b.allDay).toContainEqual({ name: bar.name, quantity: expect.any(Number) });
     expect(b.tickets.filter((tk: any) => tk.orderId === order.id)).toHaveLength(1);
     expect(JSON.stringify([g, b])).not.toMatch(/Secret|\+1415/);
+    // The board formats timestamps in SQL: the same text a Date of the stored value writes, and as
+    // the ticket's events carry it.
+    const [stored] = await t.orm.em.fork().execute<{ created_at: Date | string; bumped_at: null }[]>(
+      'select "created_at", "bumped_at" from "kitchen_ticket" where "id" = ?',
+      [mine[0].id],
+    );
+    expect(mine[0].createdAt).toBe(new Date(stored!.created_at).toISOString());
+    expect(mine[0].bumpedAt).toBeNull();
   });
 
   it('sends items added to a sent order as new tickets, puts a guest attached later on the open tickets, and voids them with the order', async () => {

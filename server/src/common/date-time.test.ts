@@ -21,6 +21,14 @@ describe('DateTimeScalar', () => {
     expect(() => DateTimeScalar.serialize(new Date('nope'))).toThrow(/invalid Date/);
   });
 
+  it('passes text already in that form through, and still checks and normalises any other text', () => {
+    const text = '2026-11-26T04:14:49.444Z';
+    expect(DateTimeScalar.serialize(text)).toBe(text);
+    expect(DateTimeScalar.serialize('2026-11-26T04:14:49Z')).toBe('2026-11-26T04:14:49.000Z');
+    expect(() => DateTimeScalar.serialize('2026-13-26T04:14:49.444Z')).toThrow(/invalid date-time/);
+    expect(() => DateTimeScalar.serialize('2026-11-26 04:14:49.444Z')).toThrow(/invalid date-time/);
+  });
+
   it('is the scalar the app schema serves, so no Date is left in an execution result', async () => {
     const schema = await buildAppSchema({ pubSub: createEventBus() });
     expect(schema.getType('DateTime')).toBe(DateTimeScalar);

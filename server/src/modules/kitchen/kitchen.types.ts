@@ -1,5 +1,23 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { KitchenTicket } from './kitchen-ticket.entity.js';
+import { KitchenTicket, type TicketItem } from './kitchen-ticket.entity.js';
+import type { TicketStatus } from './ticket-states.js';
+
+/** A ticket as the board reads it: KitchenTicket's fields, timestamps as ISO 8601 text (see DateTimeScalar). */
+export interface BoardTicket {
+  id: string;
+  orderId: string;
+  orderNumber: number;
+  station: string;
+  table: string | null;
+  status: TicketStatus;
+  items: TicketItem[];
+  guestName: string | null;
+  guestAllergies: string[];
+  createdAt: string;
+  startedAt: string | null;
+  readyAt: string | null;
+  bumpedAt: string | null;
+}
 
 @ObjectType()
 export class AllDayCount {
@@ -13,7 +31,7 @@ export class AllDayCount {
 @ObjectType()
 export class KitchenBoard {
   @Field(() => [KitchenTicket])
-  tickets: KitchenTicket[];
+  tickets: BoardTicket[];
 
   /** Counted when a query asks for it (the kitchen display counts its own from the tickets). */
   @Field(() => [AllDayCount], { description: 'Quantities of each dish across the open tickets.' })
