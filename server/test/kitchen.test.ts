@@ -70,15 +70,25 @@ function readCounting() {
   state.orm = Object.assign(Object.create(t.orm) as typeof t.orm, {
     em: Object.assign(Object.create(t.orm.em) as typeof t.orm.em, {
       fork: () => {
+        // The reads are prepared statements, which run through the connection's executeQuery.
         const em = t.orm.em.fork();
-        const execute = em.execute.bind(em);
-        em.execute = (async (sql: string, ...rest: unknown[]) => {
+        const connection = em.getConnection() as unknown as { executeQuery: (sql: string, run: () => Promise<unknown>) => Promise<unknown> };
+        const executeQuery = async (sql: string, run: () => Promise<unknown>) => {
           const read = /from "kitchen_event" e\s+where e."id" >/.test(sql);
           if (read) state.reads++;
-          const result = await (execute as (...a: unknown[]) => Promise<unknown>)(sql, ...rest);
+          const result = await connection.executeQuery(sql, run);
           if (read && state.gate) await state.gate;
           return result;
-        }) as typeof em.execute;
+        };
+        // Everything else is the connection itself (its methods use private fields).
+        const observed = new Proxy(connection, {
+          get: (target, prop) => {
+            if (prop === 'executeQuery') return executeQuery;
+            const value: unknown = Reflect.get(target, prop, target);
+            return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+          },
+        });
+        em.getConnection = (() => observed) as unknown as typeof em.getConnection;
         return em;
       },
     }),

@@ -10,6 +10,7 @@ import { AppError } from '../../common/errors.js';
 import { LIVE, type LiveSource } from '../../common/shared-subscriptions.js';
 import type { Orm } from '../../infra/database.js';
 import type { Logger } from '../../infra/logger.js';
+import { PreparedRead } from '../../infra/prepared.js';
 import type { EventBus } from '../../infra/pubsub.js';
 import { KitchenEvent } from './kitchen-event.entity.js';
 import type { KitchenTicket } from './kitchen-ticket.entity.js';
@@ -29,6 +30,14 @@ interface EventRow {
   station: string;
   ticket: Record<string, unknown>;
 }
+
+const readAfter = (byStation: boolean) =>
+  new PreparedRead(
+    `select e."id"::text as "cursor", e."type", e."station", e."ticket" from "kitchen_event" e
+     where e."id" > $1${byStation ? ' and e."station" = $2' : ''} order by e."id" limit ${PAGE}`,
+  );
+const READ_ALL = readAfter(false);
+const READ_STATION = readAfter(true);
 
 /** An event as read from the log, with its cursor as a number. */
 type LogEvent = KitchenEvent & { id: number };
@@ -103,15 +112,11 @@ export class KitchenLog {
     return feed;
   }
 
-  /** Up to PAGE events after a cursor, for one station or all. */
+  /** Up to PAGE events after a cursor, for one station or all (each instance reads once per kitchen commit). */
   private async read(station: string | null | undefined, after: number): Promise<LogEvent[]> {
-    const rows = await this.orm.em
-      .fork()
-      .execute<EventRow[]>(
-        `select e."id"::text as "cursor", e."type", e."station", e."ticket" from "kitchen_event" e
-         where e."id" > ? ${station ? 'and e."station" = ?' : ''} order by e."id" limit ${PAGE}`,
-        station ? [after, station] : [after],
-      );
+    const rows = station
+      ? await READ_STATION.rows<EventRow>(this.orm.em.fork(), [after, station])
+      : await READ_ALL.rows<EventRow>(this.orm.em.fork(), [after]);
     return rows.map(toEvent);
   }
 
