@@ -105,6 +105,13 @@ async function appendTicket(item: { id: string; name: string }): Promise<string>
   return order.id;
 }
 
+/** A log reader of its own (its own bus, reads counted, no poll) on the bar station. */
+function ownLog() {
+  const counted = readCounting();
+  const bus = createEventBus();
+  return { station: stationOf(bar), counted, bus, log: new KitchenLog(bus, counted.orm, createLogger({ LOG_LEVEL: 'silent' }), 600_000) };
+}
+
 describe('tickets', () => {
   it('routes one ticket per station with items, modifiers, notes, allergens, table, number and the guest', async () => {
     const guest = await customer(t, { firstName: 'Maria', lastName: 'Secret', phone: `+1415555${String(Date.now()).slice(-4)}`, allergies: ['Peanuts', 'shellfish'] });
@@ -486,10 +493,7 @@ describe('the kitchen event log', () => {
   });
 
   it('stops reading once the last screen here leaves; the next screen starts from where the log then stands', async () => {
-    const station = stationOf(bar);
-    const counted = readCounting();
-    const bus = createEventBus();
-    const log = new KitchenLog(bus, counted.orm, createLogger({ LOG_LEVEL: 'silent' }), 600_000);
+    const { station, counted, bus, log } = ownLog();
     const first = log.feed(station, null)[Symbol.asyncIterator]();
     const got = first.next();
     await settle(200);
@@ -524,10 +528,7 @@ describe('the kitchen event log', () => {
   });
 
   it('drops a read that was running when the last screen left, so the next screen sees nothing from before it came', async () => {
-    const station = stationOf(bar);
-    const counted = readCounting();
-    const bus = createEventBus();
-    const log = new KitchenLog(bus, counted.orm, createLogger({ LOG_LEVEL: 'silent' }), 600_000);
+    const { station, counted, bus, log } = ownLog();
     const first = log.feed(station, null)[Symbol.asyncIterator]();
     void first.next();
     await settle(200);
