@@ -49,9 +49,10 @@ const DATES = ['createdAt', 'startedAt', 'readyAt', 'bumpedAt'] as const;
 function toEvent(row: EventRow): LogEvent {
   const ticket = { ...row.ticket } as Record<string, unknown>;
   for (const k of DATES) if (typeof ticket[k] === 'string') ticket[k] = new Date(ticket[k] as string);
-  // KitchenTicket.orderId is a getter over the order reference; give the snapshot the same shape.
+  // The snapshot keeps orderId as its own property, which GraphQL reads directly (plain-fields.ts;
+  // without it, type-graphql would build a KitchenTicket for the orderId getter on every event),
+  // and carries the order reference that the entity's getter reads.
   ticket.order = { id: ticket.orderId };
-  delete ticket.orderId;
   return Object.assign(new KitchenEvent(), { id: Number(row.cursor), cursor: row.cursor, type: row.type, ticket: ticket as unknown as KitchenTicket });
 }
 
