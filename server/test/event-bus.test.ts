@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createEventBus } from '../src/infra/pubsub.js';
+import { createLogger } from '../src/infra/logger.js';
+import { freePort } from './support/ports.js';
 import { collect, settle, startTestApp, type TestApp } from './support/app.js';
 
 // Two app instances on one PostgreSQL and one Redis, each with its own Redis-backed bus.
@@ -118,3 +122,44 @@ describe('greetings over Redis', () => {
     expect(greeting!.data!.guestArrivals).toEqual({ message: "Welcome, Rosa! So glad you're joining us for the first time.", customer: { firstName: 'Rosa' } });
   });
 });
+
+describe('when Redis goes away', () => {
+  it('ends a publish or subscribe that Redis never answered with a warning, not an unhandled rejection', { timeout: 30_000 }, async () => {
+    const port = await freePort();
+    const redis: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const lines: string[] = [];
+    const log = createLogger({ LOG_LEVEL: 'warn' }, { write: (line: string) => void lines.push(line) });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const bus = createEventBus({ redisUrl: `redis://127.0.0.1:${port}`, keyPrefix: `t${randomUUID().slice(0, 8)}:`, log });
+      await until(async () => (await bus.redisHealthy()) === true);
+      // Redis stops answering (the connections stay open); the bus closes with commands unanswered.
+      redis.kill('SIGSTOP');
+      await settle(100);
+      await bus.publish('SOMETHING_CHANGED', { id: 1 });
+      const listening = bus.subscribe('SOMETHING_ELSE')[Symbol.asyncIterator]();
+      void listening.next();
+      await settle(100);
+      await bus.close();
+      // The sockets close (and the commands fail) once Redis's side goes too.
+      redis.kill('SIGKILL');
+      await new Promise((r) => redis.once('exit', r));
+      await settle(300);
+      expect(unhandled).toEqual([]);
+      expect(lines.filter((l) => l.includes('event bus command failed')).map((l) => JSON.parse(l).command as string).sort()).toEqual(['publish', 'subscribe']);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      redis.kill('SIGKILL');
+    }
+  });
+});
+
+async function until(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await settle(50);
+  }
+}

@@ -24,7 +24,7 @@ class RedisEventTarget {
     private readonly publisher: Redis,
     private readonly subscriber: Redis,
     private readonly prefix: string,
-    log: Logger,
+    private readonly log: Logger,
   ) {
     subscriber.on('message', (channel: string, message: string) => {
       const set = this.listeners.get(channel.slice(this.prefix.length));
@@ -50,7 +50,7 @@ class RedisEventTarget {
     if (!set) {
       set = new Set();
       this.listeners.set(type, set);
-      void this.subscriber.subscribe(this.prefix + type);
+      this.subscriber.subscribe(this.prefix + type).catch((err: unknown) => this.failed(err, 'subscribe', type));
     }
     set.add(listener);
   }
@@ -61,13 +61,22 @@ class RedisEventTarget {
     set.delete(listener);
     if (set.size === 0) {
       this.listeners.delete(type);
-      void this.subscriber.unsubscribe(this.prefix + type);
+      this.subscriber.unsubscribe(this.prefix + type).catch((err: unknown) => this.failed(err, 'unsubscribe', type));
     }
   }
 
   dispatchEvent(event: CustomEvent): boolean {
-    void this.publisher.publish(this.prefix + event.type, JSON.stringify(event.detail ?? null));
+    this.publisher.publish(this.prefix + event.type, JSON.stringify(event.detail ?? null)).catch((err: unknown) => this.failed(err, 'publish', event.type));
     return true;
+  }
+
+  /**
+   * A command that Redis never answered (it was queued while Redis was away, and the connection
+   * then closed). Nothing waits on these, so an unhandled rejection would take the process down.
+   * What depends on the bus has its own safety net (the kitchen log is polled; pages re-read).
+   */
+  private failed(err: unknown, command: string, type: string): void {
+    this.log.warn({ err: (err as Error)?.message, command, event: type }, 'event bus command failed');
   }
 }
 
@@ -91,7 +100,12 @@ export function createEventBus(opts: { redisUrl?: string; keyPrefix?: string; lo
     },
     close: async () => {
       subscriber.disconnect();
-      await publisher.quit().catch(() => publisher.disconnect());
+      // QUIT lets publishes already sent go out first; with Redis away it would wait for Redis
+      // forever (the bus retries without limit), so then, or after a second, the socket just closes.
+      if (publisher.status === 'ready') {
+        await Promise.race([publisher.quit().catch(() => undefined), new Promise((r) => setTimeout(r, 1_000).unref())]);
+      }
+      publisher.disconnect();
     },
   });
 }
