@@ -67,33 +67,29 @@ async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
  */
 function readCounting() {
   const state = { reads: 0, gate: null as Promise<void> | null, orm: null as unknown as typeof t.orm };
-  state.orm = Object.assign(Object.create(t.orm) as typeof t.orm, {
-    em: Object.assign(Object.create(t.orm.em) as typeof t.orm.em, {
-      fork: () => {
-        // The reads are prepared statements, which run through the connection's executeQuery.
-        const em = t.orm.em.fork();
-        const connection = em.getConnection() as unknown as { executeQuery: (sql: string, run: () => Promise<unknown>) => Promise<unknown> };
-        const executeQuery = async (sql: string, run: () => Promise<unknown>) => {
-          const read = /from "kitchen_event" e\s+where e."id" >/.test(sql);
-          if (read) state.reads++;
-          const result = await connection.executeQuery(sql, run);
-          if (read && state.gate) await state.gate;
-          return result;
-        };
-        // Everything else is the connection itself (its methods use private fields).
-        const observed = new Proxy(connection, {
-          get: (target, prop) => {
-            if (prop === 'executeQuery') return executeQuery;
-            const value: unknown = Reflect.get(target, prop, target);
-            return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-          },
-        });
-        em.getConnection = (() => observed) as unknown as typeof em.getConnection;
-        return em;
-      },
-    }),
-  });
+  // The reads are prepared statements, which run through the connection's executeQuery.
+  const connection = t.orm.em.getConnection() as unknown as { executeQuery: (sql: string, run: () => Promise<unknown>) => Promise<unknown> };
+  const executeQuery = async (sql: string, run: () => Promise<unknown>) => {
+    const read = /from "kitchen_event" e\s+where e."id" >/.test(sql);
+    if (read) state.reads++;
+    const result = await connection.executeQuery(sql, run);
+    if (read && state.gate) await state.gate;
+    return result;
+  };
+  const observed = except(connection, { executeQuery });
+  state.orm = except(t.orm, { em: except(t.orm.em, { getConnection: () => observed }) });
   return state;
+}
+
+/** `target` with some members replaced; everything else is the object itself (its methods use private fields). */
+function except<T extends object>(target: T, overrides: Record<string | symbol, unknown>): T {
+  return new Proxy(target, {
+    get: (o, prop) => {
+      if (prop in overrides) return overrides[prop];
+      const value: unknown = Reflect.get(o, prop, o);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(o) : value;
+    },
+  });
 }
 
 /** Appends one ticket for an order that was not sent, without waking any reader. */
@@ -349,8 +345,8 @@ describe('the kitchen event log', () => {
     const station = stationOf(grill);
     const { cursor: since } = await board(station);
     let delayed = 0;
-    const slowStart = {
-      em: {
+    const slowStart = except(t.orm, {
+      em: except(t.orm.em, {
         fork: () => {
           const em = t.orm.em.fork();
           const execute = em.execute.bind(em);
@@ -364,8 +360,8 @@ describe('the kitchen event log', () => {
             },
           });
         },
-      },
-    } as unknown as typeof t.orm;
+      }),
+    });
     const fresh = new KitchenService(t.bus, slowStart, createLogger({ LOG_LEVEL: 'silent' }));
     const ctx = { requestId: 'test', actor: { kind: 'device', id: 'screen', role: 'KITCHEN', name: 'screen' }, em: t.orm.em.fork(), log: createLogger({ LOG_LEVEL: 'silent' }) } as const;
     const feed = fresh.events(ctx as never, station, since)[Symbol.asyncIterator]();
@@ -374,7 +370,7 @@ describe('the kitchen event log', () => {
       for (;;) {
         const r = await feed.next();
         if (r.done) return;
-        got.push((r.value.ticket as unknown as { order: { id: string } }).order.id);
+        got.push(r.value.ticket.orderId);
       }
     })();
     try {
@@ -476,7 +472,7 @@ describe('the kitchen event log', () => {
       const log = new KitchenLog(bus, counted.orm, quiet, 600_000);
       const seen: string[] = [];
       const feed = log.feed(station, null)[Symbol.asyncIterator]();
-      const next = feed.next().then((r) => r.done || seen.push(r.value.ticket.order.id));
+      const next = feed.next().then((r) => r.done || seen.push(r.value.ticket.orderId));
       await settle(200);
       const orderId = await appendTicket(bar);
       counted.reads = 0;
@@ -499,8 +495,8 @@ describe('the kitchen event log', () => {
     await settle(200);
     const before = await appendTicket(bar);
     log.wake();
-    const event = (await got).value as { cursor: string; ticket: { order: { id: string } } };
-    expect(event.ticket.order.id).toBe(before);
+    const event = (await got).value as { cursor: string; ticket: { orderId: string } };
+    expect(event.ticket.orderId).toBe(before);
     await first.return?.();
 
     // No screen here: neither this instance's commits nor another's wake-ups cost a read.
@@ -515,12 +511,12 @@ describe('the kitchen event log', () => {
     const live = log.feed(station, null)[Symbol.asyncIterator]();
     const resumed = log.feed(station, event.cursor)[Symbol.asyncIterator]();
     const liveNext = live.next();
-    expect(((await resumed.next()).value as typeof event).ticket.order.id).toBe(unseen);
+    expect(((await resumed.next()).value as typeof event).ticket.orderId).toBe(unseen);
     await settle(200);
     const after = await appendTicket(bar);
     log.wake();
-    expect(((await liveNext).value as typeof event).ticket.order.id).toBe(after);
-    expect(((await resumed.next()).value as typeof event).ticket.order.id).toBe(after);
+    expect(((await liveNext).value as typeof event).ticket.orderId).toBe(after);
+    expect(((await resumed.next()).value as typeof event).ticket.orderId).toBe(after);
     await live.return?.();
     await resumed.return?.();
     log.close();
@@ -543,7 +539,7 @@ describe('the kitchen event log', () => {
     counted.gate = null;
     const second = log.feed(station, null)[Symbol.asyncIterator]();
     const seen: string[] = [];
-    const next = second.next().then((r) => r.done || seen.push((r.value as { ticket: { order: { id: string } } }).ticket.order.id));
+    const next = second.next().then((r) => r.done || seen.push(r.value.ticket.orderId));
     release();
     await settle(300);
     expect(seen).toEqual([]);

@@ -1,6 +1,6 @@
 import { Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { Field, ObjectType } from 'type-graphql';
-import { KitchenTicket } from './kitchen-ticket.entity.js';
+import { KitchenTicket, type TicketView } from './kitchen-ticket.entity.js';
 import { TicketEventType } from './ticket-states.js';
 
 /**
@@ -41,5 +41,5 @@ export class KitchenEvent {
   type: TicketEventType;
 
   @Field(() => KitchenTicket)
-  ticket: KitchenTicket;
+  ticket: TicketView;
 }

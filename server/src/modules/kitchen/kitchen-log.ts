@@ -13,7 +13,7 @@ import type { Logger } from '../../infra/logger.js';
 import { PreparedRead } from '../../infra/prepared.js';
 import type { EventBus } from '../../infra/pubsub.js';
 import { KitchenEvent } from './kitchen-event.entity.js';
-import type { KitchenTicket } from './kitchen-ticket.entity.js';
+import type { TicketView } from './kitchen-ticket.entity.js';
 import type { TicketEventType } from './ticket-states.js';
 
 /** Bus topic that wakes every instance's log reader; carries nothing the log does not have. */
@@ -28,7 +28,7 @@ interface EventRow {
   cursor: string;
   type: TicketEventType;
   station: string;
-  ticket: Record<string, unknown>;
+  ticket: TicketView;
 }
 
 const readAfter = (byStation: boolean) =>
@@ -44,16 +44,9 @@ type LogEvent = KitchenEvent & { id: number };
 
 type Listener = (e: LogEvent) => void;
 
-const DATES = ['createdAt', 'startedAt', 'readyAt', 'bumpedAt'] as const;
-
 function toEvent(row: EventRow): LogEvent {
-  const ticket = { ...row.ticket } as Record<string, unknown>;
-  for (const k of DATES) if (typeof ticket[k] === 'string') ticket[k] = new Date(ticket[k] as string);
-  // The snapshot keeps orderId as its own property, which GraphQL reads directly (plain-fields.ts;
-  // without it, type-graphql would build a KitchenTicket for the orderId getter on every event),
-  // and carries the order reference that the entity's getter reads.
-  ticket.order = { id: ticket.orderId };
-  return Object.assign(new KitchenEvent(), { id: Number(row.cursor), cursor: row.cursor, type: row.type, ticket: ticket as unknown as KitchenTicket });
+  // The snapshot is a TicketView already: its timestamps were written as Date#toJSON's text.
+  return Object.assign(new KitchenEvent(), { id: Number(row.cursor), cursor: row.cursor, type: row.type, ticket: row.ticket });
 }
 
 /** A cursor is the decimal id of an event ("0" before the first). */
@@ -115,9 +108,8 @@ export class KitchenLog {
 
   /** Up to PAGE events after a cursor, for one station or all (each instance reads once per kitchen commit). */
   private async read(station: string | null | undefined, after: number): Promise<LogEvent[]> {
-    const rows = station
-      ? await READ_STATION.rows<EventRow>(this.orm.em.fork(), [after, station])
-      : await READ_ALL.rows<EventRow>(this.orm.em.fork(), [after]);
+    // The ORM's own EntityManager only lends its connection here: no fork per read.
+    const rows = station ? await READ_STATION.rows<EventRow>(this.orm.em, [after, station]) : await READ_ALL.rows<EventRow>(this.orm.em, [after]);
     return rows.map(toEvent);
   }
 

@@ -100,3 +100,24 @@ export class KitchenTicket {
   @Property({ type: 'timestamptz', onUpdate: () => new Date() })
   updatedAt: Date = new Date();
 }
+
+/**
+ * A ticket as the screens read it, from the board's rows and the kitchen log's snapshots:
+ * KitchenTicket's fields with the order as its id, timestamps as ISO 8601 text (the DateTime
+ * scalar writes text in Date#toISOString's form as it is). No entity, no Date per timestamp.
+ */
+export interface TicketView {
+  id: string;
+  orderId: string;
+  orderNumber: number;
+  station: string;
+  table: string | null;
+  status: TicketStatus;
+  items: TicketItem[];
+  guestName: string | null;
+  guestAllergies: string[];
+  createdAt: string;
+  startedAt: string | null;
+  readyAt: string | null;
+  bumpedAt: string | null;
+}

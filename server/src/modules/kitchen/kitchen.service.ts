@@ -11,8 +11,8 @@ import type { EventBus } from '../../infra/pubsub.js';
 import { Order } from '../orders/order.entity.js';
 import type { KitchenEvent } from './kitchen-event.entity.js';
 import { KitchenLog } from './kitchen-log.js';
-import { KitchenTicket } from './kitchen-ticket.entity.js';
-import { KitchenBoard, type BoardTicket } from './kitchen.types.js';
+import { KitchenTicket, type TicketView } from './kitchen-ticket.entity.js';
+import { KitchenBoard } from './kitchen.types.js';
 import { OPEN_STATUSES, TicketEventType, TicketStatus, transition, TRANSITIONS, type TicketAction } from './ticket-states.js';
 
 /** Key of the advisory lock that orders kitchen_event ids by commit. */
@@ -216,7 +216,7 @@ export class KitchenService {
    * its timestamps already as ISO text (no Date per timestamp, bench W6).
    */
   async board(ctx: RequestContext, station: string | null | undefined): Promise<KitchenBoard> {
-    const rows = await ctx.em.execute<(BoardTicket & { cursor: string })[]>(
+    const rows = await ctx.em.execute<(TicketView & { cursor: string })[]>(
       `with log as (select coalesce(max("id"), 0)::text as "cursor" from "kitchen_event")
        select log."cursor", t."id", t."order_id" as "orderId", t."order_number" as "orderNumber", t."station", t."table_name" as "table",
          t."status", t."items", t."guest_name" as "guestName", t."guest_allergies" as "guestAllergies",
@@ -227,7 +227,7 @@ export class KitchenService {
       station ? [station] : [],
     );
     // The rows are the tickets (the extra cursor column is not a field of the type).
-    const tickets: BoardTicket[] = rows[0]?.id == null ? [] : rows;
+    const tickets: TicketView[] = rows[0]?.id == null ? [] : rows;
     return Object.assign(new KitchenBoard(), { tickets, cursor: rows[0]?.cursor ?? '0' });
   }
 

@@ -1,23 +1,5 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { KitchenTicket, type TicketItem } from './kitchen-ticket.entity.js';
-import type { TicketStatus } from './ticket-states.js';
-
-/** A ticket as the board reads it: KitchenTicket's fields, timestamps as ISO 8601 text (see DateTimeScalar). */
-export interface BoardTicket {
-  id: string;
-  orderId: string;
-  orderNumber: number;
-  station: string;
-  table: string | null;
-  status: TicketStatus;
-  items: TicketItem[];
-  guestName: string | null;
-  guestAllergies: string[];
-  createdAt: string;
-  startedAt: string | null;
-  readyAt: string | null;
-  bumpedAt: string | null;
-}
+import { KitchenTicket, type TicketView } from './kitchen-ticket.entity.js';
 
 @ObjectType()
 export class AllDayCount {
@@ -31,7 +13,7 @@ export class AllDayCount {
 @ObjectType()
 export class KitchenBoard {
   @Field(() => [KitchenTicket])
-  tickets: BoardTicket[];
+  tickets: TicketView[];
 
   /** Counted when a query asks for it (the kitchen display counts its own from the tickets). */
   @Field(() => [AllDayCount], { description: 'Quantities of each dish across the open tickets.' })
