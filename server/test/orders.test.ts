@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, settle, startTestApp, type TestApp } from './support/app.js';
 import { checkout, count, customer, key, menuItem, ORDER_FIELDS, placeOrder } from './support/factories.js';
+import { recordMessages } from './support/messages.js';
 
 let t: TestApp;
 const queries: string[] = [];
@@ -126,9 +127,15 @@ describe('the write path (bench W4)', () => {
       { menuItemId: tracked.id, quantity: 2, modifiers: ['no "salt"', "it's fine"], notes: 'window' },
       { menuItemId: plain.id, quantity: 1 },
     ];
+    const messages = await recordMessages(t.orm);
     queries.length = 0;
     const placed = await placeOrder(t, { table: '7', customerId: guest.id, items });
     const placeStatements = queries.length;
+    // BEGIN goes with the first statement and COMMIT with the last: two round trips fewer, and the
+    // day's counter row is unlocked as soon as the order is written.
+    expect(messages).toHaveLength(placeStatements - 2);
+    expect(messages[0]).toMatch(/^begin;/);
+    expect(messages.find((m) => m.includes('"order_day_counter"'))).toMatch(/;\ncommit$/);
     expect(placed.errors).toBeUndefined();
     const o = placed.data!.placeOrder;
     // begin, idempotency key with the menu items and the guest, stock (one tracked item), the order with its number,
@@ -138,9 +145,13 @@ describe('the write path (bench W4)', () => {
     expect(o.lines[0].menuItem.stock).toBe(48);
     expect((await t.gql<{ order: any }>(ORDER, { id: o.id }, t.tokens.SERVER)).data!.order).toEqual(o);
 
+    messages.length = 0;
     queries.length = 0;
     const paid = await checkout(t, o.id, { tip: 100, payments: [{ method: 'CASH', amount: 5_000 }] });
     const checkoutStatements = queries.length;
+    expect(messages).toHaveLength(checkoutStatements - 2);
+    expect(messages[0]).toMatch(/^begin;/);
+    expect(messages.find((m) => m.includes('update "orders" set "status"'))).toMatch(/;\ncommit$/);
     expect(paid.errors).toBeUndefined();
     // begin, idempotency key with the order locked, lines, profile (stats + dishes), then payments + order + key result
     // + points + stage, commit (was 17, then 9); then the guest, which this answer asks for (W4's does not).

@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { Logger } from './logger.js';
 import { entities } from '../entities.js';
 import { migrationsList } from '../migrations/index.js';
+import { PgClient } from './pg-client.js';
 
 export type Orm = MikroORM;
 
@@ -22,6 +23,8 @@ export function ormOptions(databaseUrl: string, config: Pick<Config, 'DATABASE_P
     metadataProvider: ReflectMetadataProvider,
     extensions: [Migrator],
     pool: { min: 0, max: config.DATABASE_POOL_MAX },
+    // BEGIN and, where asked, COMMIT travel with a transaction's statements (infra/pg-client.ts).
+    driverOptions: { Client: PgClient },
     discovery: { warnWhenNoEntities: true },
     migrations: {
       tableName: MIGRATIONS_TABLE,

@@ -7,6 +7,7 @@ import { Collection } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../common/errors.js';
 import type { Statement } from '../../common/statement.js';
+import { executeLast } from '../../infra/pg-client.js';
 import type { MenuItem } from '../menu/menu-item.entity.js';
 import { menuItemOf, type MenuItemView } from '../menu/menu.service.js';
 import { Customer } from '../customers/customer.entity.js';
@@ -98,7 +99,8 @@ export function detachedOrder(
  * Writes a new order in one statement, the transaction's last: the day's number, the order,
  * its lines, and the writes given (the idempotency key's result, the kitchen tickets and
  * events). The day's counter row and the kitchen log lock are hot (every order takes them)
- * and stay locked until commit, so they are taken here, right before it. Returns the number.
+ * and stay locked until commit, so they are taken here, and the COMMIT goes with this statement
+ * (`executeLast`): they are released as soon as PostgreSQL has run it. Returns the number.
  */
 export async function insertOrder(
   em: EntityManager,
@@ -110,7 +112,8 @@ export async function insertOrder(
 ): Promise<number> {
   const ctes = writes.map((w) => w.sql).join(', ');
   const lineValues = lines.map(() => '(?::uuid, ?::uuid, ?::uuid, ?::int, ?, ?, ?::int, ?::int, array[?]::text[], ?, ?::timestamptz)').join(', ');
-  const [row] = await em.execute<{ number: number }[]>(
+  const [row] = await executeLast<{ number: number }[]>(
+    em,
     `with "day" as (
        insert into "order_day_counter" ("business_date", "last_number") values (?, 1)
        on conflict ("business_date") do update set "last_number" = "order_day_counter"."last_number" + 1
@@ -198,9 +201,10 @@ export async function lockedForCheckout(em: EntityManager, orderId: string, rows
 }
 
 /**
- * checkout's write, one statement and the transaction's last: the payments, the order paid, and
- * the writes given as common table expressions (the idempotency key's result, the points
- * earned, the guest's new classification).
+ * checkout's write, one statement and the transaction's last, with its COMMIT (`executeLast`;
+ * nothing may be left for the unit of work after it): the payments, the order paid, and the
+ * writes given as common table expressions (the idempotency key's result, the points earned, the
+ * guest's new classification).
  */
 export async function markPaid(em: EntityManager, order: Order, writes: readonly Statement[]): Promise<void> {
   const payments = order.payments.getItems();
@@ -209,7 +213,8 @@ export async function markPaid(em: EntityManager, order: Order, writes: readonly
     ...(payments.length ? [`"p" as (insert into "payment" ("id", "order_id", "method", "amount", "reference", "created_at") values ${values})`] : []),
     ...writes.map((w) => w.sql),
   ];
-  await em.execute(
+  await executeLast(
+    em,
     `${ctes.length ? `with ${ctes.join(', ')} ` : ''}update "orders" set "status" = ?::order_status, "subtotal" = ?, "discount" = ?, "tax" = ?, "tip" = ?, "total" = ?, "change_given" = ?,
        "paid_at" = ?::timestamptz, "updated_at" = ?::timestamptz
      where "id" = ?`,

@@ -283,9 +283,10 @@ export class OrdersService {
         });
         if (classified) writes.push(classified);
       }
-      await markPaid(em, order, writes);
-      // What the unit of work holds: an audit entry or a redeemed reward's ledger entry, if any.
+      // What the unit of work holds first (an audit entry or a redeemed reward's ledger entry, if
+      // any): the last statement commits.
       await em.flush();
+      await markPaid(em, order, writes);
       paid = order;
     });
     if (!paid) return loadOrder(ctx, orderId);

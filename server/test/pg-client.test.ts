@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import pg from 'pg';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { openDatabase, type Orm } from '../src/infra/database.js';
+import { lastStatement } from '../src/infra/pg-client.js';
+import { recordMessages } from './support/messages.js';
+
+// The ORM's pool with one connection, so every transaction below runs on the same one; the texts
+// it sends as simple-protocol messages are recorded.
+let orm: Orm;
+let other: pg.Client;
+let sent: string[] = [];
+const TABLE = `pg_client_test_${process.pid}`;
+
+beforeAll(async () => {
+  orm = await openDatabase(inject('databaseUrl'), { DATABASE_POOL_MAX: 1 });
+  sent = await recordMessages(orm);
+  other = new pg.Client({ connectionString: inject('databaseUrl') });
+  await other.connect();
+  await other.query(`create table ${TABLE} (id int primary key, n int not null, u int unique deferrable initially deferred)`);
+});
+afterAll(async () => {
+  await other?.query(`drop table if exists ${TABLE}`);
+  await other?.end();
+  await orm?.close();
+});
+beforeEach(async () => {
+  await other.query(`truncate ${TABLE}`);
+  await orm.em.fork().execute('select 1'); // the pool's connection is open, so nothing below is its first use
+  sent.length = 0;
+});
+
+const rows = async () => (await other.query<{ id: number; n: number }>(`select id, n from ${TABLE} order by id`)).rows;
+const inTransaction = <T>(work: (em: EntityManager) => Promise<T>) => orm.em.fork().transactional(work);
+
+describe("the ORM's pg client", () => {
+  it("sends a transaction's BEGIN with its first statement, and its COMMIT with the last statement when asked", async () => {
+    await inTransaction(async (em) => {
+      await em.execute(`insert into ${TABLE} (id, n) values (1, 1)`);
+      await em.execute(`insert into ${TABLE} (id, n) values (2, 2)`);
+      await em.execute(lastStatement(`update ${TABLE} set n = n + 10`));
+    });
+    expect(sent).toEqual([
+      `begin;insert into ${TABLE} (id, n) values (1, 1)`,
+      `insert into ${TABLE} (id, n) values (2, 2)`,
+      `update ${TABLE} set n = n + 10;\ncommit`,
+    ]);
+    expect(await rows()).toEqual([
+      { id: 1, n: 11 },
+      { id: 2, n: 12 },
+    ]);
+  });
+
+  it('gives each statement its own result, the first and the last included', async () => {
+    const [first, last] = await inTransaction(async (em) => {
+      const a = await em.execute<{ id: number }[]>(`insert into ${TABLE} (id, n) values (1, 1) returning id`);
+      const b = await em.execute<{ n: number }[]>(lastStatement(`update ${TABLE} set n = 5 returning n`));
+      return [a, b];
+    });
+    expect(first).toEqual([{ id: 1 }]);
+    expect(last).toEqual([{ n: 5 }]);
+    // A transaction of one statement: BEGIN, the statement and COMMIT in one message.
+    const only = await inTransaction((em) => em.execute<{ n: number }[]>(lastStatement(`update ${TABLE} set n = 6 returning n`)));
+    expect(only).toEqual([{ n: 6 }]);
+    expect(sent.at(-1)).toBe(`begin;update ${TABLE} set n = 6 returning n;\ncommit`);
+  });
+
+  it("releases the last statement's locks when PostgreSQL has run it, not when the event loop sends a COMMIT", async () => {
+    await other.query(`insert into ${TABLE} (id, n) values (1, 0)`);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let written!: () => void;
+    const wrote = new Promise<void>((r) => (written = r));
+    const transaction = inTransaction(async (em) => {
+      await em.execute(lastStatement(`update ${TABLE} set n = 1 where id = 1`));
+      written();
+      await held; // the transaction's callback is still running
+    });
+    await wrote;
+    // Another session takes the row's lock at once and sees the write.
+    await other.query('begin');
+    const locked = await other.query(`select n from ${TABLE} where id = 1 for update nowait`);
+    await other.query('rollback');
+    expect(locked.rows).toEqual([{ n: 1 }]);
+    release();
+    await transaction;
+  });
+
+  it('refuses a statement after the one that committed, so nothing runs outside the transaction', async () => {
+    await expect(
+      inTransaction(async (em) => {
+        await em.execute(lastStatement(`insert into ${TABLE} (id, n) values (1, 1)`));
+        await em.execute(`insert into ${TABLE} (id, n) values (2, 2)`);
+      }),
+    ).rejects.toThrow(/after its transaction committed/);
+    expect(await rows()).toEqual([{ id: 1, n: 1 }]);
+    // The connection is usable again.
+    await inTransaction((em) => em.execute(`insert into ${TABLE} (id, n) values (3, 3)`));
+    expect(await rows()).toHaveLength(2);
+    // And COMMIT is asked for only inside a transaction.
+    await expect(orm.em.fork().execute(lastStatement(`insert into ${TABLE} (id, n) values (4, 4)`))).rejects.toThrow(/outside a transaction/);
+    expect(await rows()).toHaveLength(2);
+  });
+
+  it('rolls back when the first statement, the last one or its COMMIT fails, and the connection is clean afterwards', async () => {
+    await other.query(`insert into ${TABLE} (id, n, u) values (1, 1, 1)`);
+    // The first statement fails (with the BEGIN in its message).
+    await expect(inTransaction((em) => em.execute(`insert into ${TABLE} (id, n) values (1, 9)`))).rejects.toThrow(/duplicate key/);
+    // The last statement fails (before its COMMIT).
+    await expect(
+      inTransaction(async (em) => {
+        await em.execute(`insert into ${TABLE} (id, n) values (2, 2)`);
+        await em.execute(lastStatement(`insert into ${TABLE} (id, n) values (1, 9)`));
+      }),
+    ).rejects.toThrow(/duplicate key/);
+    // The COMMIT fails (a deferred unique check), which ends the transaction in PostgreSQL.
+    await expect(
+      inTransaction(async (em) => {
+        await em.execute(`insert into ${TABLE} (id, n, u) values (3, 3, 1)`);
+        await em.execute(lastStatement(`update ${TABLE} set n = 30 where id = 3`));
+      }),
+    ).rejects.toThrow(/duplicate key/);
+    expect(await rows()).toEqual([{ id: 1, n: 1 }]);
+    expect(sent.filter((s) => s === 'rollback')).toHaveLength(3);
+    const after = await inTransaction(async (em) => {
+      await em.execute(`insert into ${TABLE} (id, n) values (4, 4)`);
+      return em.execute<{ n: number }[]>(`select count(*)::int as n from ${TABLE}`);
+    });
+    expect(after).toEqual([{ n: 2 }]);
+  });
+
+  it('sends nothing for a transaction without statements, and a BEGIN of its own before a statement with bound values', async () => {
+    await inTransaction(async () => undefined);
+    await expect(
+      inTransaction(async () => {
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
+    expect(sent).toEqual([]);
+    await inTransaction(async (em) => {
+      // Kysely's transaction, given a compiled query as its CompiledQuery.raw builds one.
+      const trx = em.getTransactionContext<{ executeQuery(q: unknown): Promise<unknown> }>()!;
+      const sql = `insert into ${TABLE} (id, n) values ($1, $2)`;
+      await trx.executeQuery({ sql, parameters: [7, 7], query: { kind: 'RawNode', sqlFragments: [sql], parameters: [] }, queryId: { queryId: 'bound' } });
+    });
+    expect(sent).toEqual(['begin', 'commit']); // the insert went with the extended protocol between them
+    expect(await rows()).toEqual([{ id: 7, n: 7 }]);
+  });
+});
