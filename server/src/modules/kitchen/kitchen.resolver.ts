@@ -10,8 +10,8 @@ export class KitchenResolver {
   constructor(private readonly kitchen: KitchenService) {}
 
   @Query(() => KitchenBoard, { description: 'Open tickets (all stations, or one), all-day counts, and the cursor to continue from.' })
-  kitchenBoard(@Ctx() ctx: RequestContext, @Arg('station', () => String, { nullable: true }) station?: string): Promise<KitchenBoard> {
-    return this.kitchen.board(ctx, station);
+  kitchenBoard(@Arg('station', () => String, { nullable: true }) station?: string): Promise<KitchenBoard> {
+    return this.kitchen.board(station);
   }
 
   @Mutation(() => KitchenTicket, { description: 'NEW -> IN_PROGRESS.' })
