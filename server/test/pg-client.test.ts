@@ -129,7 +129,7 @@ describe("the ORM's pg client", () => {
     expect(after).toEqual([{ n: 2 }]);
   });
 
-  it('sends nothing for a transaction without statements, and a BEGIN of its own before a statement with bound values', async () => {
+  it('sends nothing for a transaction without statements, and a BEGIN of its own before bound values or a cursor', async () => {
     await inTransaction(async () => undefined);
     await expect(
       inTransaction(async () => {
@@ -144,6 +144,17 @@ describe("the ORM's pg client", () => {
       await trx.executeQuery({ sql, parameters: [7, 7], query: { kind: 'RawNode', sqlFragments: [sql], parameters: [] }, queryId: { queryId: 'bound' } });
     });
     expect(sent).toEqual(['begin', 'commit']); // the insert went with the extended protocol between them
+    expect(await rows()).toEqual([{ id: 7, n: 7 }]);
+    // A cursor as the first statement: the BEGIN goes first, so what it does is rolled back with the rest.
+    sent.length = 0;
+    await expect(
+      inTransaction(async (em) => {
+        const trx = em.getTransactionContext();
+        for await (const row of em.getConnection().stream(`insert into ${TABLE} (id, n) values (8, 8) returning id`, [], trx)) expect(row).toEqual({ id: 8 });
+        throw new Error('undo');
+      }),
+    ).rejects.toThrow('undo');
+    expect(sent).toEqual(['begin', 'rollback']);
     expect(await rows()).toEqual([{ id: 7, n: 7 }]);
   });
 });

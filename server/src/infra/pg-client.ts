@@ -15,9 +15,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
  *   refused: it would run in autocommit.
  *
  * Only statements sent as plain text (the ORM inlines its values: `em.execute`, the unit of work)
- * are folded. A statement with bound values gets the BEGIN sent on its own first; one with a name
- * or a cursor is not seen here at all (it never runs inside a transaction). After a failed message
- * the ORM's ROLLBACK goes out as usual.
+ * are folded. Before any other query (bound values, a name, a cursor) a held BEGIN is sent on its
+ * own. After a failed message the ORM's ROLLBACK goes out as usual.
  */
 export class PgClient extends pg.Client {
   /**
@@ -30,7 +29,14 @@ export class PgClient extends pg.Client {
   // call with text is ever folded, everything else goes to pg as it came.
   override query(...args: unknown[]): never {
     const [text, values, callback] = args;
-    if (typeof text !== 'string' || typeof values === 'function' || callback !== undefined) return this.#pg(args);
+    if (typeof text !== 'string' || typeof values === 'function' || callback !== undefined) {
+      if (this.#state === 'committed') throw new Error('a query was sent after its transaction committed with its last statement');
+      if (this.#state === 'held') {
+        this.#state = 'open';
+        this.#sendBegin();
+      }
+      return this.#pg(args);
+    }
     if (text === 'begin' && (this.#state === 'idle' || this.#state === 'held')) {
       this.#state = 'held';
       return done('BEGIN');
@@ -58,7 +64,8 @@ export class PgClient extends pg.Client {
     this.#state = 'open';
     if (Array.isArray(values) && values.length > 0) {
       if (commits) return Promise.reject(new Error('a last statement with its COMMIT is sent as text')) as never;
-      return begins ? ((this.#pg(['begin']) as Promise<unknown>).then(() => this.#pg(args)) as never) : this.#pg(args);
+      if (begins) this.#sendBegin();
+      return this.#pg(args);
     }
     if (!begins && !commits) return this.#pg(args);
     return this.#send(begins ? `begin;${text}` : text, begins, commits) as never;
@@ -75,6 +82,15 @@ export class PgClient extends pg.Client {
     if (!Array.isArray(result)) return result;
     const own = result.slice(begins ? 1 : 0, commits ? -1 : undefined);
     return own.length === 1 ? own[0] : own;
+  }
+
+  /**
+   * Sends a held BEGIN on its own, before a query that cannot carry it (bound values, a name, a
+   * cursor, a callback). pg sends queries in order, so it goes out first; if the connection cannot
+   * take it, the query after it fails too.
+   */
+  #sendBegin(): void {
+    (this.#pg(['begin']) as Promise<unknown>).catch(() => undefined);
   }
 
   #pg(args: unknown[]): never {
