@@ -30,7 +30,7 @@ export class PgClient extends pg.Client {
   override query(...args: unknown[]): never {
     const [text, values, callback] = args;
     if (typeof text !== 'string' || typeof values === 'function' || callback !== undefined) {
-      if (this.#state === 'committed') throw new Error('a query was sent after its transaction committed with its last statement');
+      if (this.#state === 'committed') throw new Error(AFTER_COMMIT);
       if (this.#state === 'held') {
         this.#state = 'open';
         this.#sendBegin();
@@ -50,14 +50,14 @@ export class PgClient extends pg.Client {
       return this.#pg(args);
     }
     if (this.#state === 'committed') {
-      return Promise.reject(new Error('a statement was sent after its transaction committed with its last statement')) as never;
+      return Promise.reject(new Error(AFTER_COMMIT)) as never;
     }
     const commits = text.endsWith(COMMIT);
     if (commits && this.#state === 'idle') {
       return Promise.reject(new Error('a last statement with its COMMIT was sent outside a transaction')) as never;
     }
     if (this.#state === 'idle') {
-      if (/^start transaction\b/i.test(text)) this.#state = 'open';
+      if (text.startsWith('start transaction')) this.#state = 'open'; // Kysely's BEGIN with an isolation level
       return this.#pg(args);
     }
     const begins = this.#state === 'held';
@@ -99,6 +99,7 @@ export class PgClient extends pg.Client {
 }
 
 const COMMIT = ';\ncommit';
+const AFTER_COMMIT = 'a statement was sent after its transaction committed with its last statement';
 
 /**
  * The statement with its transaction's COMMIT: it must be the transaction's last (nothing may be
