@@ -35,4 +35,5 @@ EXPOSE 4000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 STOPSIGNAL SIGTERM
-CMD ["node", "server/dist/main.js", "serve"]
+# --experimental-async-context-frame: see server/src/node-flags.ts.
+CMD ["node", "--experimental-async-context-frame", "server/dist/main.js", "serve"]

@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import { createRequire } from 'node:module';
 import vue from '@vitejs/plugin-vue';
+import { SERVER_NODE_FLAGS } from './server/src/node-flags.js';
 
 const require = createRequire(import.meta.url);
 // One copy of graphql for everything Vitest loads (otherwise "another module or realm").
@@ -9,6 +10,8 @@ const graphqlEntry = require.resolve('graphql/index.js', { paths: ['./server'] }
 export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: graphqlEntry }] },
   test: {
+    // The workers run the server in-process as it ships (server/src/node-flags.ts).
+    execArgv: [...SERVER_NODE_FLAGS],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [

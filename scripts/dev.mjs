@@ -8,10 +8,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+// The server's Node options (server/src/node-flags.ts); `pnpm dev` builds the server first.
+const { SERVER_NODE_FLAGS } = await import('../server/dist/node-flags.js');
 const tsc = createRequire(join(root, 'server', 'package.json')).resolve('typescript/bin/tsc');
 const children = [
   spawn(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--watch', '--preserveWatchOutput'], { cwd: join(root, 'server'), stdio: 'inherit' }),
-  spawn(process.execPath, ['--watch-path=server/dist', 'server/dist/main.js', 'start'], { cwd: root, stdio: 'inherit' }),
+  spawn(process.execPath, [...SERVER_NODE_FLAGS, '--watch-path=server/dist', 'server/dist/main.js', 'start'], { cwd: root, stdio: 'inherit' }),
 ];
 const stop = (signal) => {
   for (const c of children) c.kill(signal);

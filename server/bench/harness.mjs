@@ -141,6 +141,7 @@ export const USAGE = `pnpm bench [--customers 10000,100000,1000000] [--only W1,W
            [--warmup-seconds 3 (W1, each side)]
            [--orders-per-guest 10] [--w4-rate 200] [--w4-seconds 10] [--screens 100:25,1000:20] [--w5-seconds 10]
            [--tickets 50,500] [--out file.json] [--keep-db] [--product-main server/dist/main.js (another build, for before/after)]
+The product runs with the Node options it ships with (server/src/node-flags.ts); BENCH_PRODUCT_NODE_FLAGS="" runs it without them.
 BENCH_PRODUCT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" passes node flags to the product process (profiling);
 BENCH_BASELINE_NODE_ARGS does the same for the baseline processes.
 Needs PostgreSQL (DATABASE_URL, default postgres://postgres@localhost:5432/postgres) and Redis (REDIS_URL, default redis://localhost:6379).`;
@@ -252,8 +253,14 @@ export async function runBench(argv) {
       ADMIN_EMAIL: 'bench-admin@bench.example',
       ADMIN_PASSWORD: 'bench-password-123',
     };
-    // BENCH_PRODUCT_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", passes node flags to the product (profiling).
-    const nodeArgs = (process.env.BENCH_PRODUCT_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    // The product runs with the Node options it ships with (server/src/node-flags.ts) unless
+    // BENCH_PRODUCT_NODE_FLAGS replaces them ("" for none, to measure what they change).
+    // BENCH_PRODUCT_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", adds node flags (profiling).
+    const words = (s) => s.split(' ').filter(Boolean);
+    const { SERVER_NODE_FLAGS } = await import('../dist/node-flags.js');
+    const shipped = process.env.BENCH_PRODUCT_NODE_FLAGS === undefined ? SERVER_NODE_FLAGS : words(process.env.BENCH_PRODUCT_NODE_FLAGS);
+    const nodeArgs = [...shipped, ...words(process.env.BENCH_PRODUCT_NODE_ARGS ?? '')];
+    o.productNodeArgs = nodeArgs;
     const product = await startProcess('product', [...heapSnapshotArgs(snapshots), ...nodeArgs, o.productMain, 'serve'], env, {
       cwd: ROOT,
       log: console.error,

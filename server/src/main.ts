@@ -9,6 +9,7 @@ import { schemaSdl } from './schema.js';
 import { REPO_ROOT, startRuntime } from './runtime.js';
 import { createMigration } from './migrations/create.js';
 import { DEMO_LOGINS } from './seed/demo.js';
+import { missingNodeFlags } from './node-flags.js';
 
 const USAGE = 'usage: main.js start | serve | schema | migrate | migrate:create | seed';
 
@@ -43,6 +44,9 @@ async function run(command: string, config: Config): Promise<void> {
         DISPLAYS_DIR: config.DISPLAYS_DIR ?? (embedded && existsSync(displays) ? displays : undefined),
         SEED_DEMO: config.SEED_DEMO ?? (embedded ? true : undefined),
       };
+      const missing = missingNodeFlags();
+      if (missing.length > 0 && command !== 'seed')
+        log.warn({ missing }, 'started without the Node options the server runs with (pnpm start, pnpm serve and the image pass them): each request costs more CPU; see server/src/node-flags.ts');
       const runtime = await startRuntime(effective, { embedded, log });
       if (command === 'seed') return runtime.stop();
       installShutdown(runtime.stop, config, log);

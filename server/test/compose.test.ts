@@ -8,6 +8,7 @@ import { parse } from 'yaml';
 import { TEST_TOKEN_SECRET } from './support/http.js';
 import { freePort } from './support/ports.js';
 import { killServerProcesses } from './support/server-process.js';
+import { SERVER_NODE_FLAGS } from '../src/node-flags.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const COMPOSE = process.env.DOCKER_COMPOSE ?? 'docker-compose';
@@ -96,7 +97,7 @@ describe('Dockerfile', () => {
     expect(runtime).toMatch(/^USER node$/m);
     expect(runtime).toContain('NODE_ENV=production');
     expect(runtime).toContain('DISPLAYS_DIR=/app/displays/dist');
-    expect(runtime).toMatch(/CMD \["node", "server\/dist\/main.js", "serve"\]/);
+    expect(runtime).toContain(`CMD ${JSON.stringify(['node', ...SERVER_NODE_FLAGS, 'server/dist/main.js', 'serve'])}`.replaceAll('","', '", "'));
     expect(runtime).not.toMatch(/pnpm install|RUN npm/);
     expect(stages[0]).toContain('RUN pnpm --filter @pos/server deploy --prod --legacy /out');
   });
@@ -117,7 +118,7 @@ describe('Dockerfile', () => {
       for (const prod of ['@apollo/server', 'pg', 'prom-client']) expect(existsSync(join(modules, prod)), prod).toBe(true);
 
       // Without DATABASE_URL the bundle cannot fall back to the embedded PostgreSQL, and says so.
-      const embedded = spawnSync(process.execPath, [join(out, 'server', 'dist', 'main.js'), 'start'], { env: { PATH: process.env.PATH ?? '', DATA_DIR: join(out, 'data') }, encoding: 'utf8', timeout: 30_000 });
+      const embedded = spawnSync(process.execPath, [...SERVER_NODE_FLAGS, join(out, 'server', 'dist', 'main.js'), 'start'], { env: { PATH: process.env.PATH ?? '', DATA_DIR: join(out, 'data') }, encoding: 'utf8', timeout: 30_000 });
       expect(embedded.status).not.toBe(0);
       expect(embedded.stdout + embedded.stderr).toContain('set DATABASE_URL');
 
@@ -125,7 +126,7 @@ describe('Dockerfile', () => {
       const root = process.getuid?.() === 0;
       // setpriv execs in place, so the child's pid is the server's.
       const cmd = root ? ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath] : [process.execPath];
-      const child = spawn(cmd[0]!, [...cmd.slice(1), join(out, 'server', 'dist', 'main.js'), 'serve'], {
+      const child = spawn(cmd[0]!, [...cmd.slice(1), ...SERVER_NODE_FLAGS, join(out, 'server', 'dist', 'main.js'), 'serve'], {
         env: {
           PATH: process.env.PATH ?? '',
           NODE_ENV: 'production',

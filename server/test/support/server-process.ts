@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { SERVER_NODE_FLAGS } from '../../src/node-flags.js';
 
 export const SERVER_MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
@@ -19,10 +20,10 @@ export function killServerProcesses(): void {
   children.clear();
 }
 
-/** Runs the built server (`server/dist/main.js <command>`) as a real process with only the given environment. */
+/** Runs the built server (`server/dist/main.js <command>`, with the Node options it ships with) as a real process with only the given environment. */
 export function startServerProcess(env: Record<string, string>, command = 'serve', readyTimeoutMs = 90_000): ServerProcess {
   if (!existsSync(SERVER_MAIN)) throw new Error('server/dist is missing: run `pnpm -F @pos/server build` (the test command does)');
-  const child = spawn(process.execPath, [SERVER_MAIN, command], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, SERVER_MAIN, command], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let out = '';
   child.stdout!.on('data', (d) => (out += String(d)));
