@@ -98,7 +98,8 @@ export function evaluateBars(report) {
     add(
       'W5',
       `${r.screens} screens: CPU per delivered message <= 2x raw ws`,
-      `${fmt(cpu)}x (${fmt(p.fanoutCpuMsPerDelivered, 4)} vs ${fmt(b.cpuMsPerDelivered, 4)} ms; ${fmt(p.cpuMsPerDelivered, 4)} ms with placeOrder)`,
+      `${fmt(cpu)}x (${fmt(p.fanoutCpuMsPerDelivered, 4)} vs ${fmt(b.cpuMsPerDelivered, 4)} ms; ${fmt(p.cpuMsPerDelivered, 4)} ms with placeOrder; ` +
+        `${fmt(ratio(p.fanoutCpuMsPerDeliveredBracketed, b.cpuMsPerDelivered))}x with placeOrder's cost bracketed)`,
       cpu != null && cpu <= 2,
     );
     add(

@@ -78,6 +78,11 @@ describe('pnpm bench (smoke run: tiny sizes, a few requests; no timing bars asse
         expect(Math.abs(t.memoryPerScreenKB)).toBeLessThan(1024);
         expect(t.rssPerScreenKB).not.toBeNull();
       }
+      // placeOrder's own cost, measured on orders no screen hears, in rounds between the delivering ones.
+      const product = r.targets.product as Record<string, number>;
+      expect(product.unheardOrders).toBe(product.events);
+      expect(product.placeOrderCpuMs).toBeGreaterThan(0);
+      expect(product.fanoutCpuMsPerDelivered).toBeLessThanOrEqual(product.cpuMsPerDelivered);
     }
     expect(report.results.filter((r: { workload: string }) => r.workload === 'W6').map((r: { openTickets: number }) => r.openTickets)).toEqual([5, 20]);
   });
