@@ -8,8 +8,8 @@
  *   promise hooks (the default from Node 24; drop the flag when the runtime moves there).
  *   MikroORM runs every flush and transaction inside an AsyncLocalStorage context, and once one
  *   has run, Node 22's hook-based implementation calls a hook for every promise the process
- *   makes. Without them a warm register lookup took about 12 % less CPU, a cold one 10 % and a
- *   kitchen board 8 % (bench/RESULTS.md, seventh pass).
+ *   makes. Without those hooks a warm register lookup took about 12 % less CPU, a cold one 10 %
+ *   and a kitchen board 8 % (bench/RESULTS.md, seventh pass).
  */
 export const SERVER_NODE_FLAGS: readonly string[] = ['--experimental-async-context-frame'];
 
