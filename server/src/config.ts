@@ -16,6 +16,10 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  // The busiest writes are prepared on each connection once this process has run the same
+  // statement shape this many times (infra/prepared-statements.ts). 0 never prepares them: for a
+  // pooler that does not keep per-connection state, such as PgBouncer in transaction mode.
+  DATABASE_PREPARE_AFTER: z.coerce.number().int().min(0).default(3),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// URL')

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, settle, startTestApp, type TestApp } from './support/app.js';
 import { checkout, count, customer, key, menuItem, ORDER_FIELDS, placeOrder } from './support/factories.js';
-import { recordMessages } from './support/messages.js';
+import { readable, recordMessages } from './support/messages.js';
 
 let t: TestApp;
 const queries: string[] = [];
@@ -135,13 +135,16 @@ describe('the write path (bench W4)', () => {
     // day's counter row is unlocked as soon as the order is written.
     expect(messages).toHaveLength(placeStatements - 2);
     expect(messages[0]).toMatch(/^begin;/);
-    expect(messages.find((m) => m.includes('"order_day_counter"'))).toMatch(/;\ncommit$/);
+    expect(messages.map((m) => readable(t.orm, m)).find((m) => m.includes('"order_day_counter"'))).toMatch(/;\ncommit$/);
     expect(placed.errors).toBeUndefined();
     const o = placed.data!.placeOrder;
     // begin, idempotency key with the menu items and the guest, stock (one tracked item), the order with its number,
     // lines, key result, tickets and events, commit (was 16, then 7); then the guest, only because this answer asks for
     // \`customer\` (W4's does not).
     expect(placeStatements).toBe(5 + 1);
+    // Its statements run prepared (infra/prepared-statements.ts; the tests prepare each shape on its first run).
+    const executes = (sent: string[]) => sent.filter((m) => /^(begin;)?execute "w_[0-9a-f]+"/.test(m)).length;
+    expect(executes(messages)).toBe(3);
     expect(o.lines[0].menuItem.stock).toBe(48);
     expect((await t.gql<{ order: any }>(ORDER, { id: o.id }, t.tokens.SERVER)).data!.order).toEqual(o);
 
@@ -151,11 +154,12 @@ describe('the write path (bench W4)', () => {
     const checkoutStatements = queries.length;
     expect(messages).toHaveLength(checkoutStatements - 2);
     expect(messages[0]).toMatch(/^begin;/);
-    expect(messages.find((m) => m.includes('update "orders" set "status"'))).toMatch(/;\ncommit$/);
+    expect(messages.map((m) => readable(t.orm, m)).find((m) => m.includes('update "orders" set "status"'))).toMatch(/;\ncommit$/);
     expect(paid.errors).toBeUndefined();
     // begin, idempotency key with the order locked, lines, profile (stats + dishes), then payments + order + key result
     // + points + stage, commit (was 17, then 9); then the guest, which this answer asks for (W4's does not).
     expect(checkoutStatements).toBe(6 + 1);
+    expect(executes(messages)).toBe(4);
     expect(paid.data!.checkout).toMatchObject({ status: 'PAID', subtotal: 3_200, tax: 280, tip: 100, total: 3_580, changeGiven: 1_420 });
     expect((await t.gql<{ order: any }>(ORDER, { id: o.id }, t.tokens.SERVER)).data!.order).toEqual(paid.data!.checkout);
     expect(await count(t, 'kitchen_ticket', 'order_id = ?', [o.id])).toBe(2);

@@ -6,6 +6,7 @@ import type { Logger } from './logger.js';
 import { entities } from '../entities.js';
 import { migrationsList } from '../migrations/index.js';
 import { PgClient } from './pg-client.js';
+import { PreparedStatements } from './prepared-statements.js';
 
 export type Orm = MikroORM;
 
@@ -16,15 +17,21 @@ export interface OrmHooks {
   onQuery?: (sql: string) => void;
 }
 
-export function ormOptions(databaseUrl: string, config: Pick<Config, 'DATABASE_POOL_MAX'>, log?: Logger, hooks: OrmHooks = {}): Options {
+type DatabaseConfig = Pick<Config, 'DATABASE_POOL_MAX'> & Partial<Pick<Config, 'DATABASE_PREPARE_AFTER'>>;
+
+export function ormOptions(databaseUrl: string, config: DatabaseConfig, log?: Logger, hooks: OrmHooks = {}): Options {
+  const preparedStatements = new PreparedStatements(config.DATABASE_PREPARE_AFTER ?? 3, (name, definition, error) =>
+    log?.error({ event: 'statement_not_prepared', name, err: error.message, definition }, 'PostgreSQL refused to prepare a statement; it runs inlined from now on'),
+  );
   return defineConfig({
     clientUrl: databaseUrl,
     entities,
     metadataProvider: ReflectMetadataProvider,
     extensions: [Migrator],
     pool: { min: 0, max: config.DATABASE_POOL_MAX },
-    // BEGIN and, where asked, COMMIT travel with a transaction's statements (infra/pg-client.ts).
-    driverOptions: { Client: PgClient },
+    // BEGIN and, where asked, COMMIT travel with a transaction's statements (infra/pg-client.ts);
+    // the busiest writes are prepared per connection (infra/prepared-statements.ts).
+    driverOptions: { Client: PgClient, preparedStatements: () => preparedStatements },
     discovery: { warnWhenNoEntities: true },
     migrations: {
       tableName: MIGRATIONS_TABLE,
@@ -46,7 +53,7 @@ export function ormOptions(databaseUrl: string, config: Pick<Config, 'DATABASE_P
   });
 }
 
-export async function openDatabase(databaseUrl: string, config: Pick<Config, 'DATABASE_POOL_MAX'>, log?: Logger, hooks: OrmHooks = {}): Promise<Orm> {
+export async function openDatabase(databaseUrl: string, config: DatabaseConfig, log?: Logger, hooks: OrmHooks = {}): Promise<Orm> {
   return MikroORM.init(ormOptions(databaseUrl, config, log, hooks));
 }
 

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { preparedStatementsOf, type PreparedStatements, type WithPreparedStatements } from './prepared-statements.js';
 
 /**
  * The `pg` client of the ORM's pool (`driverOptions.Client`): it saves a transaction the round
@@ -25,10 +26,21 @@ export class PgClient extends pg.Client {
    */
   #state: 'idle' | 'held' | 'open' | 'committed' = 'idle';
 
+  /** The ORM's prepared statements (`driverOptions`, see WithPreparedStatements), if any. */
+  readonly #statements: PreparedStatements | undefined;
+  /** The ones prepared on this connection, least recently used first. */
+  readonly #prepared = new Map<string, true>();
+
+  constructor(config?: pg.ClientConfig & WithPreparedStatements) {
+    super(config);
+    this.#statements = config?.preparedStatements?.();
+  }
+
   // pg's query has many overloads (callbacks, submittables, config objects); only a promise-style
   // call with text is ever folded, everything else goes to pg as it came.
   override query(...args: unknown[]): never {
     const [text, values, callback] = args;
+    if (typeof text === 'string' && this.#state !== 'committed' && text.startsWith(EXECUTE)) this.#prepare(text);
     if (typeof text !== 'string' || typeof values === 'function' || callback !== undefined) {
       if (this.#state === 'committed') throw new Error(AFTER_COMMIT);
       if (this.#state === 'held') {
@@ -85,6 +97,37 @@ export class PgClient extends pg.Client {
   }
 
   /**
+   * Prepares the statement an `execute "w_…"` names on this connection, if it is not yet: the
+   * PREPARE is queued before it (pg sends queries in order), outside any held BEGIN (a PREPARE is
+   * not undone by a rollback). Past PREPARED_PER_CONNECTION, the least recently used is dropped.
+   * If PostgreSQL refuses the PREPARE, the EXECUTE fails with it and the shape runs inlined from
+   * then on.
+   */
+  #prepare(text: string): void {
+    const name = text.slice(EXECUTE.length, text.indexOf('"', EXECUTE.length));
+    if (this.#prepared.delete(name)) {
+      this.#prepared.set(name, true);
+      return;
+    }
+    const definition = this.#statements?.definition(name);
+    if (definition === undefined) return;
+    if (this.#prepared.size >= PREPARED_PER_CONNECTION) {
+      const oldest = this.#prepared.keys().next().value!;
+      this.#prepared.delete(oldest);
+      (this.#pg([`deallocate "${oldest}"`]) as Promise<unknown>).catch(() => undefined);
+    }
+    this.#prepared.set(name, true);
+    (this.#pg([`prepare "${name}" as ${definition}`]) as Promise<unknown>).catch((err: Error & { code?: string }) => {
+      // Already there (an earlier PREPARE whose answer was lost): it stays. Refused for what it
+      // says (SQLSTATE class 42: a type it cannot infer, say): never again. Anything else (the
+      // connection, an aborted transaction): tried again next time.
+      if (err.code === '42P05') return;
+      this.#prepared.delete(name);
+      if (err.code?.startsWith('42')) this.#statements?.refused(name, err);
+    });
+  }
+
+  /**
    * Sends a held BEGIN on its own, before a query that cannot carry it (bound values, a name, a
    * cursor, a callback). pg sends queries in order, so it goes out first; if the connection cannot
    * take it, the query after it fails too.
@@ -99,6 +142,9 @@ export class PgClient extends pg.Client {
 }
 
 const COMMIT = ';\ncommit';
+const EXECUTE = 'execute "';
+/** Statements kept prepared on one connection (PostgreSQL keeps each one's plan in the backend's memory). */
+export const PREPARED_PER_CONNECTION = 100;
 const AFTER_COMMIT = 'a statement was sent after its transaction committed with its last statement';
 
 /**
@@ -117,7 +163,8 @@ export function lastStatement(sql: string): string {
 export function executeLast<T extends Record<string, unknown>[] = Record<string, unknown>[]>(em: EntityManager, sql: string, params: readonly unknown[]): Promise<T> {
   const trx = em.getTransactionContext<object>();
   const outermost = trx !== undefined && !('savepointName' in trx);
-  return em.execute<T>(outermost ? lastStatement(sql) : sql, [...params]);
+  const s = preparedStatementsOf(em)?.statement(sql, params) ?? { sql, params: [...params] };
+  return em.execute<T>(outermost ? lastStatement(s.sql) : s.sql, s.params);
 }
 
 function endOf(text: string): 'COMMIT' | 'ROLLBACK' | null {

@@ -48,6 +48,9 @@ export async function startTestApp(
     LOG_LEVEL: 'silent',
     MIGRATE_ON_START: false,
     TOKEN_SECRET: TEST_TOKEN_SECRET,
+    // Every statement shape of the busiest writes is prepared the first time, so the tests run
+    // each through PREPARE and EXECUTE (infra/prepared-statements.ts).
+    DATABASE_PREPARE_AFTER: 1,
     ...overrides,
   });
   const log = createLogger(config, opts.logStream);

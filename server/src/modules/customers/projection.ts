@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { asCte, type Statement } from '../../common/statement.js';
 import { classify, type LifecycleRules, type ProfileFacts } from './lifecycle.js';
+import { executePrepared } from '../../infra/prepared-statements.js';
 
 /** What one paid order adds to its guest's profile. */
 export interface Visit {
@@ -41,7 +42,8 @@ export class ProfileProjection {
              "last_ordered_at" = greatest("customer_dish"."last_ordered_at", excluded."last_ordered_at")
          ) `
       : '';
-    const [facts] = await em.execute<{ visit_count: number; total_spent: number; first_visit_at: Date; last_visit_at: Date }[]>(
+    const [facts] = await executePrepared<{ visit_count: number; total_spent: number; first_visit_at: Date; last_visit_at: Date }[]>(
+      em,
       `${dishes}update "customer" set
          "visit_count" = "visit_count" + 1,
          "total_spent" = "total_spent" + ?,

@@ -6,6 +6,7 @@ import type { Statement } from '../../common/statement.js';
 import type { EventBus } from '../../infra/pubsub.js';
 import { MenuItem } from './menu-item.entity.js';
 import type { MenuItemInput, MenuItemPatch } from './menu.inputs.js';
+import { executePrepared } from '../../infra/prepared-statements.js';
 
 export const MENU_UPDATED = 'MENU_UPDATED';
 
@@ -156,7 +157,8 @@ export class MenuService {
     const short: Shortage[] = [];
     for (const id of tracked) {
       const n = quantities.get(id)!;
-      const rows = await em.execute<MenuItemView[]>(
+      const rows = await executePrepared<MenuItemView[]>(
+        em,
         `update "menu_item" set "stock" = "stock" - ?, "updated_at" = now() where "id" = ? and "stock" >= ? returning ${VIEW_COLUMNS}`,
         [n, id, n],
       );

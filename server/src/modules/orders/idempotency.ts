@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, ErrorCode } from '../../common/errors.js';
 import type { Statement } from '../../common/statement.js';
+import { executePrepared } from '../../infra/prepared-statements.js';
 
 /** A stable JSON form: object keys sorted, undefined dropped, so equal payloads hash equally. */
 export function canonicalJson(value: unknown): string {
@@ -46,7 +47,8 @@ export class Idempotency {
     if (!k || k.length > 200) throw AppError.badInput('idempotencyKey', 'must be 1 to 200 characters');
     const hash = payloadHash(payload);
     const named = Object.entries(reads).filter((e): e is [string, Statement] => e[1] !== undefined);
-    const [row] = await em.execute<Record<string, unknown>[]>(
+    const [row] = await executePrepared<Record<string, unknown>[]>(
+      em,
       `with "claim" as (
          insert into "idempotency_key" ("scope", "actor_id", "key", "request_hash", "created_at", "expires_at")
          values (?, ?, ?, ?, now(), now() + make_interval(hours => ?))

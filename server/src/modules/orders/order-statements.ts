@@ -12,6 +12,7 @@ import type { MenuItem } from '../menu/menu-item.entity.js';
 import { menuItemOf, type MenuItemView } from '../menu/menu.service.js';
 import { Customer } from '../customers/customer.entity.js';
 import { Order, OrderLine, OrderStatus, Payment } from './order.entity.js';
+import { executePrepared } from '../../infra/prepared-statements.js';
 
 /** The new order's number, from placeOrder's counter CTE. */
 export const DAY_NUMBER = '(select "last_number" from "day")';
@@ -163,7 +164,8 @@ export function orderForCheckout(orderId: string): Statement {
 export async function lockedForCheckout(em: EntityManager, orderId: string, rows: readonly Record<string, unknown>[], answerEm: EntityManager = em): Promise<Order> {
   const o = rows[0] as unknown as OrderRow | undefined;
   if (!o) throw AppError.notFound('Order', orderId);
-  const lines = await em.execute<LineRow[]>(
+  const lines = await executePrepared<LineRow[]>(
+    em,
     `select l."id", l."position", l."name", l."station", l."quantity", l."unit_price", l."modifiers", l."notes", l."created_at",
        ${MENU_COLUMNS.map((c) => `m."${c}" as "m_${c}"`).join(', ')}
      from "order_line" l join "menu_item" m on m."id" = l."menu_item_id" where l."order_id" = ? order by l."position"`,
