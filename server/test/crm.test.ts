@@ -217,6 +217,44 @@ describe('customerLookup and the profile cache', () => {
       server.kill('SIGKILL');
     }
   });
+  it('reads PostgreSQL without waiting for the cache when this instance has not seen the key cached; asks the cache alone when it has', { timeout: 30_000 }, async () => {
+    // A Redis of its own, paused (CLIENT PAUSE: a real server that does not answer for a while).
+    const port = await freePort();
+    const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const app = await startTestApp({ REDIS_URL: `redis://127.0.0.1:${port}`, CACHE_TIMEOUT_MS: 5_000 }, { onQuery: (sql) => queries.push(sql) });
+    const admin = new Redis(`redis://127.0.0.1:${port}`);
+    try {
+      await settle(300);
+      const [cold, warm] = [phone(), phone()];
+      await customer(app, { firstName: 'Cold', phone: cold });
+      await customer(app, { firstName: 'Warm', phone: warm });
+      const q = (p: string) => app.gql<{ customerLookup: { firstName: string } }>('query($p: String!) { customerLookup(by: { phone: $p }) { firstName } }', { p }, app.tokens.SERVER);
+      await q(warm);
+      await settle(100); // the fill has been written
+      const profileReads = () => queries.filter((sql) => sql.includes('"profile"')).length;
+
+      for (const [p, name, readsWhilePaused] of [
+        [cold, 'Cold', 1],
+        [warm, 'Warm', 0],
+      ] as const) {
+        queries.length = 0;
+        await admin.client('PAUSE', 1_000, 'ALL');
+        const answer = q(p);
+        let answered = false;
+        void answer.then(() => (answered = true));
+        await settle(600);
+        expect(answered).toBe(false); // the lookup budget and the cache are still being asked
+        expect(profileReads()).toBe(readsWhilePaused);
+        const res = await answer;
+        expect(res.errors).toBeUndefined();
+        expect(res.data!.customerLookup.firstName).toBe(name);
+      }
+    } finally {
+      admin.disconnect();
+      await app.close();
+      server.kill('SIGKILL');
+    }
+  });
 });
 
 describe('lifecycle stages and segments', () => {

@@ -17,6 +17,8 @@ export interface ProfileCache {
   invalidate(customerId: string, lookups?: string[]): Promise<void>;
   close(): Promise<void>;
   readonly kind: 'redis' | 'memory';
+  /** How long a filled profile stays (ms). */
+  readonly ttlMs: number;
 }
 
 const TOMBSTONE_MS = 10_000;
@@ -42,7 +44,7 @@ export class RedisProfileCache implements ProfileCache {
   constructor(
     url: string,
     private readonly prefix: string,
-    private readonly ttlMs: number,
+    readonly ttlMs: number,
     timeoutMs: number,
     private readonly log: Logger,
   ) {
@@ -147,7 +149,10 @@ export class MemoryProfileCache implements ProfileCache {
   private readonly ids: LRUCache<string, string>;
   private readonly tombstones = new LRUCache<string, number>({ max: 10_000, ttl: TOMBSTONE_MS });
 
-  constructor(ttlMs: number, max = 50_000) {
+  constructor(
+    readonly ttlMs: number,
+    max = 50_000,
+  ) {
     this.profiles = new LRUCache({ max, ttl: ttlMs });
     this.ids = new LRUCache({ max: max * 3, ttl: ttlMs });
   }
