@@ -83,6 +83,16 @@ describe('prepared writes', () => {
     expect(new Date(executed)).toEqual(when);
   });
 
+  it('reads objects, booleans, big integers, bytes and unicode back as the inlined statement does', async () => {
+    const select = 'select ?::jsonb as j, ?::boolean as b, ?::bigint as n, ?::bytea as x, ?::text as t';
+    const values = [{ a: [1, "it's"], b: 'back\\slash' }, false, 9007199254740993n, Buffer.from([0, 1, 254, 255]), 'Crème brûlée 🍮'];
+    const inlined = await executePrepared(orm.em.fork(), select, values);
+    const executed = await executePrepared(orm.em.fork(), select, values);
+    expect(sent.at(-1)).toMatch(/^execute "w_/);
+    expect(executed).toEqual(inlined);
+    expect(executed[0]).toMatchObject({ j: values[0], b: false, t: values[4] });
+  });
+
   it('gives each length of a list its own shape', async () => {
     const select = `select count(*)::int as n from ${TABLE} where id in (?)`;
     await other.query(`insert into ${TABLE} (id, n) values (1, 0), (2, 0), (3, 0)`);
@@ -127,36 +137,38 @@ describe('prepared writes', () => {
 describe('the shapes', () => {
   it('never prepares with 0, nor statements carrying identifiers or SQL fragments', () => {
     const never = new PreparedStatements(0);
-    for (let i = 0; i < 5; i++) expect(never.statement('select ?', [1])).toEqual({ sql: 'select ?', params: [1] });
+    for (let i = 0; i < 5; i++) expect(never.prepared('select ?', [1])).toBeNull();
     const once = new PreparedStatements(1);
-    expect(once.statement('select ?? from t where id = ?', ['a', 1]).sql).toBe('select ?? from t where id = ?');
+    expect(once.prepared('select ?? from t where id = ?', ['a', 1])).toBeNull();
     const fragment = { sql: 'now()', params: [] as unknown[] };
     Object.setPrototypeOf(fragment, { raw: true });
-    expect(once.statement('select ?', [fragment]).sql).toBe('select ?');
-    expect(once.statement('select ?, \\? from t', [1])).toEqual({ sql: expect.stringMatching(/^execute "w_[0-9a-f]+"\(\?\)$/), params: [1] });
+    expect(once.prepared('select ?', [fragment])).toBeNull();
+    const escaped = once.prepared('select ?, \\? from t', [1])!;
+    expect(escaped.values).toEqual([1]);
+    expect(once.definition(escaped.name)).toBe('select $1, ? from t');
   });
 
   it('spreads lists into one value each, and names a shape by its definition', () => {
     const s = new PreparedStatements(1);
-    const a = s.statement('select * from t where id in (?) and n = ?', [[1, 2, 3], 4]);
-    expect(a.params).toEqual([1, 2, 3, 4]);
-    const name = /"(w_[0-9a-f]+)"/.exec(a.sql)![1]!;
-    expect(s.definition(name)).toBe('select * from t where id in ($1, $2, $3) and n = $4');
-    expect(s.statement('select * from t where id in (?) and n = ?', [[7, 8, 9], 1]).sql).toBe(a.sql);
-    expect(s.statement('select * from t where id in (?) and n = ?', [[7], 1]).sql).not.toBe(a.sql);
-    expect(s.statement('select 1', []).sql).toMatch(/^execute "w_[0-9a-f]+"$/);
+    const a = s.prepared('select * from t where id in (?) and n = ?', [[1, 2, 3], 4])!;
+    expect(a.values).toEqual([1, 2, 3, 4]);
+    expect(a.name).toMatch(/^w_[0-9a-f]{24}$/);
+    expect(s.definition(a.name)).toBe('select * from t where id in ($1, $2, $3) and n = $4');
+    expect(s.prepared('select * from t where id in (?) and n = ?', [[7, 8, 9], 1])!.name).toBe(a.name);
+    expect(s.prepared('select * from t where id in (?) and n = ?', [[7], 1])!.name).not.toBe(a.name);
+    expect(s.prepared('select 1', [])).toEqual({ name: expect.stringMatching(/^w_/), values: [] });
   });
 });
 
 describe('many shapes', () => {
   it('forgets the shapes never executed first, and keeps the definitions of executed ones', () => {
     const s = new PreparedStatements(2, undefined, 10);
-    const hot = s.statement('select ? as hot', [1]) && s.statement('select ? as hot', [1]);
-    const name = /"(w_[0-9a-f]+)"/.exec(hot.sql)![1]!;
-    for (let i = 0; i < 30; i++) s.statement(`select ? as one_off_${i}`, [i]);
-    expect(s.definition(name)).toBe('select $1 as hot');
-    expect(s.statement('select ? as hot', [1]).sql).toBe(hot.sql);
+    expect(s.prepared('select ? as hot', [1])).toBeNull();
+    const hot = s.prepared('select ? as hot', [1])!;
+    for (let i = 0; i < 30; i++) s.prepared(`select ? as one_off_${i}`, [i]);
+    expect(s.definition(hot.name)).toBe('select $1 as hot');
+    expect(s.prepared('select ? as hot', [1])!.name).toBe(hot.name);
     // A one-off seen again counts from the start: it was forgotten.
-    expect(s.statement('select ? as one_off_0', [0]).sql).toBe('select ? as one_off_0');
+    expect(s.prepared('select ? as one_off_0', [0])).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { preparedStatementsOf, type PreparedStatements, type WithPreparedStatements } from './prepared-statements.js';
+import { statementText, type PreparedStatements, type WithPreparedStatements } from './prepared-statements.js';
 
 /**
  * The `pg` client of the ORM's pool (`driverOptions.Client`): it saves a transaction the round
@@ -163,7 +163,7 @@ export function lastStatement(sql: string): string {
 export function executeLast<T extends Record<string, unknown>[] = Record<string, unknown>[]>(em: EntityManager, sql: string, params: readonly unknown[]): Promise<T> {
   const trx = em.getTransactionContext<object>();
   const outermost = trx !== undefined && !('savepointName' in trx);
-  const s = preparedStatementsOf(em)?.statement(sql, params) ?? { sql, params: [...params] };
+  const s = statementText(em, sql, params);
   return em.execute<T>(outermost ? lastStatement(s.sql) : s.sql, s.params);
 }
 
