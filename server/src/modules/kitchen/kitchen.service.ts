@@ -15,6 +15,7 @@ import { KitchenLog } from './kitchen-log.js';
 import { KitchenTicket, type TicketView } from './kitchen-ticket.entity.js';
 import { KitchenBoard } from './kitchen.types.js';
 import { OPEN_STATUSES, TicketEventType, TicketStatus, transition, TRANSITIONS, type TicketAction } from './ticket-states.js';
+import { entityView } from '../../common/entity-view.js';
 
 /** Key of the advisory lock that orders kitchen_event ids by commit. */
 const LOG_LOCK = 7_202_611;
@@ -115,7 +116,7 @@ export class KitchenService {
     for (const l of lines) byStation.set(l.station, [...(byStation.get(l.station) ?? []), l]);
     if (!byStation.size) return null;
     const tickets = [...byStation].map(([station, ls]) =>
-      Object.assign(Object.create(KitchenTicket.prototype) as KitchenTicket, {
+      entityView(KitchenTicket, {
         id: randomUUID(),
         order: { id: order.id } as Order,
         orderNumber: 0,

@@ -7,6 +7,7 @@ import type { EventBus } from '../../infra/pubsub.js';
 import { MenuItem } from './menu-item.entity.js';
 import type { MenuItemInput, MenuItemPatch } from './menu.inputs.js';
 import { executePrepared } from '../../infra/prepared-statements.js';
+import { entityView } from '../../common/entity-view.js';
 
 export const MENU_UPDATED = 'MENU_UPDATED';
 
@@ -62,7 +63,7 @@ function orderable<T extends Pick<MenuItemView, 'name' | 'enabled' | 'stock'>>(q
 
 /** A read-only MenuItem from a view (for a mutation's answer; never persisted). */
 export function menuItemOf(v: MenuItemView): MenuItem {
-  return Object.assign(Object.create(MenuItem.prototype) as MenuItem, { ...v, allergens: [...v.allergens] });
+  return entityView(MenuItem, { ...v, allergens: [...v.allergens] });
 }
 
 const VIEW_COLUMNS = '"id", "sku", "name", "category", "price", "station", "allergens", "stock", "enabled"';

@@ -13,6 +13,7 @@ import { menuItemOf, type MenuItemView } from '../menu/menu.service.js';
 import { Customer } from '../customers/customer.entity.js';
 import { Order, OrderLine, OrderStatus, Payment } from './order.entity.js';
 import { executePrepared } from '../../infra/prepared-statements.js';
+import { entityView } from '../../common/entity-view.js';
 
 /** The new order's number, from placeOrder's counter CTE. */
 export const DAY_NUMBER = '(select "last_number" from "day")';
@@ -76,7 +77,7 @@ export interface NewLine {
 /** A read-only line for a mutation's answer (never persisted; no link back to the order, which would propagate). */
 export function detachedLine(l: Omit<NewLine, 'menuItemId'>, menuItem: MenuItem, createdAt: Date): OrderLine {
   const { id, position, name, station, quantity, unitPrice, modifiers, notes } = l;
-  return Object.assign(Object.create(OrderLine.prototype) as OrderLine, { id, menuItem, position, name, station, quantity, unitPrice, modifiers, notes, createdAt });
+  return entityView(OrderLine, { id, menuItem, position, name, station, quantity, unitPrice, modifiers, notes, createdAt });
 }
 
 /**
@@ -90,7 +91,7 @@ export function detachedOrder(
   lines: OrderLine[],
   payments: Payment[],
 ): Order {
-  const order = Object.assign(Object.create(Order.prototype) as Order, fields, { customer: customerId ? em.getReference(Customer, customerId) : null });
+  const order = entityView(Order, { ...fields, customer: customerId ? em.getReference(Customer, customerId) : null });
   order.lines = new Collection<OrderLine>(order, lines);
   order.payments = new Collection<Payment>(order, payments);
   return order;

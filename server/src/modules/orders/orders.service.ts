@@ -18,6 +18,7 @@ import type { Idempotency } from './idempotency.js';
 import { Order, OrderLine, OrderStatus, Payment, PaymentMethod } from './order.entity.js';
 import { DAY_NUMBER, detachedLine, detachedOrder, insertOrder, lockedForCheckout, markPaid, orderForCheckout } from './order-statements.js';
 import { type CheckoutInput, type OrderItemInput, type PlaceOrderInput } from './order.inputs.js';
+import { entityView } from '../../common/entity-view.js';
 
 export const ORDER_UPDATED = 'ORDER_UPDATED';
 
@@ -272,7 +273,7 @@ export class OrdersService {
           details: { orderNumber: order.number, discount: totals.discount, subtotal: totals.subtotal, promotionCode: payload.promotionCode, rewardId: payload.rewardId },
         });
       }
-      const made = payments.map((p) => Object.assign(Object.create(Payment.prototype) as Payment, { id: randomUUID(), ...p, createdAt: at }));
+      const made = payments.map((p) => entityView(Payment, { id: randomUUID(), ...p, createdAt: at }));
       order.payments = new Collection<Payment>(order, made);
       const writes = [asCte('key', this.idempotency.completion(claim, order.id)!), ...this.hooks.paidWrites(order, totals)];
       if (order.customer) {
