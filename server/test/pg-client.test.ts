@@ -1,37 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import pg from 'pg';
+import { describe, expect, it } from 'vitest';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { openDatabase, type Orm } from '../src/infra/database.js';
 import { lastStatement } from '../src/infra/pg-client.js';
-import { recordMessages } from './support/messages.js';
+import { oneConnection } from './support/one-connection.js';
 
 // The ORM's pool with one connection, so every transaction below runs on the same one; the texts
 // it sends as simple-protocol messages are recorded.
-let orm: Orm;
-let other: pg.Client;
-let sent: string[] = [];
 const TABLE = `pg_client_test_${process.pid}`;
+const db = oneConnection(TABLE, `(id int primary key, n int not null, u int unique deferrable initially deferred)`);
 
-beforeAll(async () => {
-  orm = await openDatabase(inject('databaseUrl'), { DATABASE_POOL_MAX: 1 });
-  sent = await recordMessages(orm);
-  other = new pg.Client({ connectionString: inject('databaseUrl') });
-  await other.connect();
-  await other.query(`create table ${TABLE} (id int primary key, n int not null, u int unique deferrable initially deferred)`);
-});
-afterAll(async () => {
-  await other?.query(`drop table if exists ${TABLE}`);
-  await other?.end();
-  await orm?.close();
-});
-beforeEach(async () => {
-  await other.query(`truncate ${TABLE}`);
-  await orm.em.fork().execute('select 1'); // the pool's connection is open, so nothing below is its first use
-  sent.length = 0;
-});
-
-const rows = async () => (await other.query<{ id: number; n: number }>(`select id, n from ${TABLE} order by id`)).rows;
-const inTransaction = <T>(work: (em: EntityManager) => Promise<T>) => orm.em.fork().transactional(work);
+const rows = async () => (await db.other.query<{ id: number; n: number }>(`select id, n from ${TABLE} order by id`)).rows;
+const inTransaction = <T>(work: (em: EntityManager) => Promise<T>) => db.orm.em.fork().transactional(work);
 
 describe("the ORM's pg client", () => {
   it("sends a transaction's BEGIN with its first statement, and its COMMIT with the last statement when asked", async () => {
@@ -40,7 +18,7 @@ describe("the ORM's pg client", () => {
       await em.execute(`insert into ${TABLE} (id, n) values (2, 2)`);
       await em.execute(lastStatement(`update ${TABLE} set n = n + 10`));
     });
-    expect(sent).toEqual([
+    expect(db.sent).toEqual([
       `begin;insert into ${TABLE} (id, n) values (1, 1)`,
       `insert into ${TABLE} (id, n) values (2, 2)`,
       `update ${TABLE} set n = n + 10;\ncommit`,
@@ -62,11 +40,11 @@ describe("the ORM's pg client", () => {
     // A transaction of one statement: BEGIN, the statement and COMMIT in one message.
     const only = await inTransaction((em) => em.execute<{ n: number }[]>(lastStatement(`update ${TABLE} set n = 6 returning n`)));
     expect(only).toEqual([{ n: 6 }]);
-    expect(sent.at(-1)).toBe(`begin;update ${TABLE} set n = 6 returning n;\ncommit`);
+    expect(db.sent.at(-1)).toBe(`begin;update ${TABLE} set n = 6 returning n;\ncommit`);
   });
 
   it("releases the last statement's locks when PostgreSQL has run it, not when the event loop sends a COMMIT", async () => {
-    await other.query(`insert into ${TABLE} (id, n) values (1, 0)`);
+    await db.other.query(`insert into ${TABLE} (id, n) values (1, 0)`);
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     let written!: () => void;
@@ -78,9 +56,9 @@ describe("the ORM's pg client", () => {
     });
     await wrote;
     // Another session takes the row's lock at once and sees the write.
-    await other.query('begin');
-    const locked = await other.query(`select n from ${TABLE} where id = 1 for update nowait`);
-    await other.query('rollback');
+    await db.other.query('begin');
+    const locked = await db.other.query(`select n from ${TABLE} where id = 1 for update nowait`);
+    await db.other.query('rollback');
     expect(locked.rows).toEqual([{ n: 1 }]);
     release();
     await transaction;
@@ -98,12 +76,12 @@ describe("the ORM's pg client", () => {
     await inTransaction((em) => em.execute(`insert into ${TABLE} (id, n) values (3, 3)`));
     expect(await rows()).toHaveLength(2);
     // And COMMIT is asked for only inside a transaction.
-    await expect(orm.em.fork().execute(lastStatement(`insert into ${TABLE} (id, n) values (4, 4)`))).rejects.toThrow(/outside a transaction/);
+    await expect(db.orm.em.fork().execute(lastStatement(`insert into ${TABLE} (id, n) values (4, 4)`))).rejects.toThrow(/outside a transaction/);
     expect(await rows()).toHaveLength(2);
   });
 
   it('rolls back when the first statement, the last one or its COMMIT fails, and the connection is clean afterwards', async () => {
-    await other.query(`insert into ${TABLE} (id, n, u) values (1, 1, 1)`);
+    await db.other.query(`insert into ${TABLE} (id, n, u) values (1, 1, 1)`);
     // The first statement fails (with the BEGIN in its message).
     await expect(inTransaction((em) => em.execute(`insert into ${TABLE} (id, n) values (1, 9)`))).rejects.toThrow(/duplicate key/);
     // The last statement fails (before its COMMIT).
@@ -121,7 +99,7 @@ describe("the ORM's pg client", () => {
       }),
     ).rejects.toThrow(/duplicate key/);
     expect(await rows()).toEqual([{ id: 1, n: 1 }]);
-    expect(sent.filter((s) => s === 'rollback')).toHaveLength(3);
+    expect(db.sent.filter((s) => s === 'rollback')).toHaveLength(3);
     const after = await inTransaction(async (em) => {
       await em.execute(`insert into ${TABLE} (id, n) values (4, 4)`);
       return em.execute<{ n: number }[]>(`select count(*)::int as n from ${TABLE}`);
@@ -136,17 +114,17 @@ describe("the ORM's pg client", () => {
         throw new Error('changed my mind');
       }),
     ).rejects.toThrow('changed my mind');
-    expect(sent).toEqual([]);
+    expect(db.sent).toEqual([]);
     await inTransaction(async (em) => {
       // Kysely's transaction, given a compiled query as its CompiledQuery.raw builds one.
       const trx = em.getTransactionContext<{ executeQuery(q: unknown): Promise<unknown> }>()!;
       const sql = `insert into ${TABLE} (id, n) values ($1, $2)`;
       await trx.executeQuery({ sql, parameters: [7, 7], query: { kind: 'RawNode', sqlFragments: [sql], parameters: [] }, queryId: { queryId: 'bound' } });
     });
-    expect(sent).toEqual(['begin', 'commit']); // the insert went with the extended protocol between them
+    expect(db.sent).toEqual(['begin', 'commit']); // the insert went with the extended protocol between them
     expect(await rows()).toEqual([{ id: 7, n: 7 }]);
     // A cursor as the first statement: the BEGIN goes first, so what it does is rolled back with the rest.
-    sent.length = 0;
+    db.sent.length = 0;
     await expect(
       inTransaction(async (em) => {
         const trx = em.getTransactionContext();
@@ -154,7 +132,7 @@ describe("the ORM's pg client", () => {
         throw new Error('undo');
       }),
     ).rejects.toThrow('undo');
-    expect(sent).toEqual(['begin', 'rollback']);
+    expect(db.sent).toEqual(['begin', 'rollback']);
     expect(await rows()).toEqual([{ id: 7, n: 7 }]);
   });
 });

@@ -1,39 +1,17 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import pg from 'pg';
+import { describe, expect, it } from 'vitest';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { openDatabase, type Orm } from '../src/infra/database.js';
 import { executeLast, PREPARED_PER_CONNECTION } from '../src/infra/pg-client.js';
 import { executePrepared, PreparedStatements } from '../src/infra/prepared-statements.js';
-import { recordMessages } from './support/messages.js';
+import { oneConnection } from './support/one-connection.js';
 
 // The ORM's pool with one connection (every statement below runs on it), its statements prepared
 // on their second run; every message it sends is recorded, PREPAREs included.
-let orm: Orm;
-let other: pg.Client;
-let sent: string[] = [];
 const TABLE = `prepared_test_${process.pid}`;
+const db = oneConnection(TABLE, `(id int primary key, n int not null, note text, tags text[] not null default '{}')`, { prepareAfter: 2, prepares: true });
 
-beforeAll(async () => {
-  orm = await openDatabase(inject('databaseUrl'), { DATABASE_POOL_MAX: 1, DATABASE_PREPARE_AFTER: 2 });
-  sent = await recordMessages(orm, { prepares: true });
-  other = new pg.Client({ connectionString: inject('databaseUrl') });
-  await other.connect();
-  await other.query(`create table ${TABLE} (id int primary key, n int not null, note text, tags text[] not null default '{}')`);
-});
-afterAll(async () => {
-  await other?.query(`drop table if exists ${TABLE}`);
-  await other?.end();
-  await orm?.close();
-});
-beforeEach(async () => {
-  await other.query(`truncate ${TABLE}`);
-  await orm.em.fork().execute('select 1');
-  sent.length = 0;
-});
-
-const inTransaction = <T>(work: (em: EntityManager) => Promise<T>) => orm.em.fork().transactional(work);
+const inTransaction = <T>(work: (em: EntityManager) => Promise<T>) => db.orm.em.fork().transactional(work);
 const prepared = async (): Promise<string[]> =>
-  (await other.query<{ name: string }>(`select name from pg_prepared_statements`)).rows.map((r) => r.name); // another session's: empty
+  (await db.other.query<{ name: string }>(`select name from pg_prepared_statements`)).rows.map((r) => r.name); // another session's: empty
 const serverSide = async (em: EntityManager): Promise<string[]> =>
   (await em.execute<{ name: string }[]>(`select name from pg_prepared_statements where name like 'w\\_%' order by name`)).map((r) => r.name);
 
@@ -41,13 +19,13 @@ describe('prepared writes', () => {
   it('inlines a shape until its second run, then prepares it once on the connection and executes it', async () => {
     const insert = `insert into ${TABLE} (id, n, note) values (?, ?, ?) returning id, n, note`;
     const results = [];
-    for (let id = 1; id <= 4; id++) results.push(await executePrepared(orm.em.fork(), insert, [id, id * 10, `note ${id}`]));
+    for (let id = 1; id <= 4; id++) results.push(await executePrepared(db.orm.em.fork(), insert, [id, id * 10, `note ${id}`]));
     expect(results).toEqual([1, 2, 3, 4].map((id) => [{ id, n: id * 10, note: `note ${id}` }]));
-    expect(sent[0]).toBe(`insert into ${TABLE} (id, n, note) values (1, 10, 'note 1') returning id, n, note`);
-    const name = /^prepare "(w_[0-9a-f]+)" as /.exec(sent[1]!)?.[1];
-    expect(sent[1]).toBe(`prepare "${name}" as insert into ${TABLE} (id, n, note) values ($1, $2, $3) returning id, n, note`);
-    expect(sent.slice(2)).toEqual([`execute "${name}"(2, 20, 'note 2')`, `execute "${name}"(3, 30, 'note 3')`, `execute "${name}"(4, 40, 'note 4')`]);
-    expect(await serverSide(orm.em.fork())).toContain(name);
+    expect(db.sent[0]).toBe(`insert into ${TABLE} (id, n, note) values (1, 10, 'note 1') returning id, n, note`);
+    const name = /^prepare "(w_[0-9a-f]+)" as /.exec(db.sent[1]!)?.[1];
+    expect(db.sent[1]).toBe(`prepare "${name}" as insert into ${TABLE} (id, n, note) values ($1, $2, $3) returning id, n, note`);
+    expect(db.sent.slice(2)).toEqual([`execute "${name}"(2, 20, 'note 2')`, `execute "${name}"(3, 30, 'note 3')`, `execute "${name}"(4, 40, 'note 4')`]);
+    expect(await serverSide(db.orm.em.fork())).toContain(name);
     expect(await prepared()).toEqual([]);
   });
 
@@ -55,30 +33,30 @@ describe('prepared writes', () => {
     const insert = `insert into ${TABLE} (id, n) values (?, ?) returning id`;
     const update = `update ${TABLE} set n = n + ? where id = ? returning n`;
     for (let round = 1; round <= 3; round++) {
-      sent.length = 0;
+      db.sent.length = 0;
       const [a, b] = await inTransaction(async (em) => [await executePrepared(em, insert, [round, 1]), await executeLast(em, update, [5, round])]);
       expect(a).toEqual([{ id: round }]);
       expect(b).toEqual([{ n: 6 }]);
-      const own = sent.filter((m) => !m.startsWith('prepare '));
+      const own = db.sent.filter((m) => !m.startsWith('prepare '));
       expect(own).toHaveLength(2);
       expect(own[0]).toMatch(round === 1 ? /^begin;insert / : /^begin;execute "w_[0-9a-f]+"\(\d, 1\)$/);
       expect(own[1]).toMatch(round === 1 ? /^update .*;\ncommit$/s : /^execute "w_[0-9a-f]+"\(5, \d\);\ncommit$/);
     }
-    expect((await other.query(`select id, n from ${TABLE} order by id`)).rows).toEqual([1, 2, 3].map((id) => ({ id, n: 6 })));
+    expect((await db.other.query(`select id, n from ${TABLE} order by id`)).rows).toEqual([1, 2, 3].map((id) => ({ id, n: 6 })));
   });
 
   it('keeps values exactly as given: quotes, backslashes, null, dates and lists', async () => {
     const insert = `insert into ${TABLE} (id, n, note, tags) values (?, ?, ?, array[?]::text[]) returning note, tags`;
     const notes = [`it's`, 'back\\slash \\n', null, `'; drop table ${TABLE}; --`];
     for (const [i, note] of notes.entries()) {
-      const [row] = await executePrepared<{ note: string | null; tags: string[] }[]>(orm.em.fork(), insert, [i, i, note, ['a', `b'c`]]);
+      const [row] = await executePrepared<{ note: string | null; tags: string[] }[]>(db.orm.em.fork(), insert, [i, i, note, ['a', `b'c`]]);
       expect(row).toEqual({ note, tags: ['a', `b'c`] });
     }
-    expect(sent.filter((m) => m.startsWith('execute '))).toHaveLength(notes.length - 1);
+    expect(db.sent.filter((m) => m.startsWith('execute '))).toHaveLength(notes.length - 1);
     const when = new Date('2026-11-26T10:00:00.123Z');
-    const read = async () => (await executePrepared<{ at: string }[]>(orm.em.fork(), 'select ?::timestamptz as at', [when]))[0]!.at;
+    const read = async () => (await executePrepared<{ at: string }[]>(db.orm.em.fork(), 'select ?::timestamptz as at', [when]))[0]!.at;
     const [inlined, executed] = [await read(), await read()];
-    expect(sent.at(-1)).toMatch(/^execute "w_[0-9a-f]+"\('2026-11-26/);
+    expect(db.sent.at(-1)).toMatch(/^execute "w_[0-9a-f]+"\('2026-11-26/);
     expect(executed).toEqual(inlined);
     expect(new Date(executed)).toEqual(when);
   });
@@ -86,21 +64,21 @@ describe('prepared writes', () => {
   it('reads objects, booleans, big integers, bytes and unicode back as the inlined statement does', async () => {
     const select = 'select ?::jsonb as j, ?::boolean as b, ?::bigint as n, ?::bytea as x, ?::text as t';
     const values = [{ a: [1, "it's"], b: 'back\\slash' }, false, 9007199254740993n, Buffer.from([0, 1, 254, 255]), 'Crème brûlée 🍮'];
-    const inlined = await executePrepared(orm.em.fork(), select, values);
-    const executed = await executePrepared(orm.em.fork(), select, values);
-    expect(sent.at(-1)).toMatch(/^execute "w_/);
+    const inlined = await executePrepared(db.orm.em.fork(), select, values);
+    const executed = await executePrepared(db.orm.em.fork(), select, values);
+    expect(db.sent.at(-1)).toMatch(/^execute "w_/);
     expect(executed).toEqual(inlined);
     expect(executed[0]).toMatchObject({ j: values[0], b: false, t: values[4] });
   });
 
   it('gives each length of a list its own shape', async () => {
     const select = `select count(*)::int as n from ${TABLE} where id in (?)`;
-    await other.query(`insert into ${TABLE} (id, n) values (1, 0), (2, 0), (3, 0)`);
+    await db.other.query(`insert into ${TABLE} (id, n) values (1, 0), (2, 0), (3, 0)`);
     for (const ids of [[1], [1, 2], [1], [1, 2], [1, 2, 3], [1, 2]]) {
-      const [{ n }] = await executePrepared<{ n: number }[]>(orm.em.fork(), select, [ids]);
+      const [{ n }] = await executePrepared<{ n: number }[]>(db.orm.em.fork(), select, [ids]);
       expect(n).toBe(ids.length);
     }
-    const prepares = sent.filter((m) => m.startsWith('prepare '));
+    const prepares = db.sent.filter((m) => m.startsWith('prepare '));
     expect(prepares).toEqual([
       expect.stringMatching(/ where id in \(\$1\)$/),
       expect.stringMatching(/ where id in \(\$1, \$2\)$/),
@@ -110,16 +88,16 @@ describe('prepared writes', () => {
   it('runs a shape PostgreSQL will not prepare inlined from then on, after failing the run that found out', async () => {
     // Inlined, 1 + 2 adds two integers; prepared, $1 + $2 has no types to choose an operator by.
     const select = 'select ? + ? as v';
-    expect(await executePrepared(orm.em.fork(), select, [1, 2])).toEqual([{ v: 3 }]);
-    await expect(executePrepared(orm.em.fork(), select, [2, 2])).rejects.toThrow(/prepared statement .* does not exist/);
-    expect(await executePrepared(orm.em.fork(), select, [3, 2])).toEqual([{ v: 5 }]);
-    expect(await executePrepared(orm.em.fork(), select, [4, 2])).toEqual([{ v: 6 }]);
-    expect(sent.filter((m) => m.startsWith('prepare '))).toHaveLength(1);
-    expect(sent.at(-1)).toBe('select 4 + 2 as v');
+    expect(await executePrepared(db.orm.em.fork(), select, [1, 2])).toEqual([{ v: 3 }]);
+    await expect(executePrepared(db.orm.em.fork(), select, [2, 2])).rejects.toThrow(/prepared statement .* does not exist/);
+    expect(await executePrepared(db.orm.em.fork(), select, [3, 2])).toEqual([{ v: 5 }]);
+    expect(await executePrepared(db.orm.em.fork(), select, [4, 2])).toEqual([{ v: 6 }]);
+    expect(db.sent.filter((m) => m.startsWith('prepare '))).toHaveLength(1);
+    expect(db.sent.at(-1)).toBe('select 4 + 2 as v');
   });
 
   it(`keeps at most ${PREPARED_PER_CONNECTION} statements prepared on a connection, dropping the least recently used`, async () => {
-    const em = orm.em.fork();
+    const em = db.orm.em.fork();
     const before = (await serverSide(em)).length;
     const shape = (i: number) => `select ?::int + ${i} as v`;
     for (let i = 0; i < PREPARED_PER_CONNECTION + 5; i++) {
@@ -128,7 +106,7 @@ describe('prepared writes', () => {
     const now = await serverSide(em);
     expect(now.length).toBe(PREPARED_PER_CONNECTION);
     expect(now.length).toBeGreaterThanOrEqual(before);
-    expect(sent.filter((m) => m.startsWith('deallocate "w_')).length).toBe(before + PREPARED_PER_CONNECTION + 5 - PREPARED_PER_CONNECTION);
+    expect(db.sent.filter((m) => m.startsWith('deallocate "w_')).length).toBe(before + PREPARED_PER_CONNECTION + 5 - PREPARED_PER_CONNECTION);
     // The ones dropped are prepared again when they come back.
     expect(await executePrepared(em, shape(0), [2])).toEqual([{ v: 2 }]);
   });
