@@ -91,7 +91,8 @@ export function detachedOrder(
   lines: OrderLine[],
   payments: Payment[],
 ): Order {
-  const order = entityView(Order, { ...fields, customer: customerId ? em.getReference(Customer, customerId) : null });
+  const order = entityView(Order, fields);
+  order.customer = customerId ? em.getReference(Customer, customerId) : null;
   order.lines = new Collection<OrderLine>(order, lines);
   order.payments = new Collection<Payment>(order, payments);
   return order;
