@@ -24,7 +24,7 @@ import { requestLogPlugin } from './common/request-log.js';
 import { httpErrorHandler } from './common/http-errors.js';
 import { LIMITS, noHttpSubscriptions, protection } from './common/limits.js';
 import { originAllowed } from './common/origin.js';
-import { assignRequestId, fastGraphqlRoute } from './common/graphql-http.js';
+import { assignRequestId, fastGraphqlRoute, timeResponse } from './common/graphql-http.js';
 import { LoginThrottle, LookupThrottle, RateLimits } from './common/rate-limits.js';
 import { buildAppSchema } from './schema.js';
 import { createWebsocketEndpoint } from './websocket.js';
@@ -285,8 +285,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   await apollo.start();
 
   // Every HTTP request gets a correlation id (the caller's X-Request-Id when it is a plain token),
-  // echoed in the response and carried by every log line of the request.
+  // echoed in the response and carried by every log line of the request, and every response its
+  // server time (Server-Timing).
   app.use((req, res, next) => {
+    timeResponse(res);
     assignRequestId(req, res);
     next();
   });

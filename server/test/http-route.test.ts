@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
 
@@ -19,7 +20,7 @@ describe('the short POST /graphql route', () => {
     const call = async (path: string) => {
       const res = await fetch(`${t.url}${path}`, { method: 'POST', headers, body });
       const seen = Object.fromEntries(
-        [...res.headers].filter(([k]) => !['date', 'etag', 'connection', 'keep-alive', 'content-length'].includes(k)).map(([k, v]) => [k, k === 'x-request-id' && !headers['x-request-id'] ? '<generated>' : v]),
+        [...res.headers].filter(([k]) => !['date', 'etag', 'connection', 'keep-alive', 'content-length'].includes(k)).map(([k, v]) => [k, k === 'x-request-id' && !headers['x-request-id'] ? '<generated>' : k === 'server-timing' && /^app;dur=\d+\.\d{3}$/.test(v) ? '<timed>' : v]),
       );
       return { status: res.status, headers: seen, body: await res.text() };
     };
@@ -36,6 +37,7 @@ describe('the short POST /graphql route', () => {
     expect(ok.status).toBe(200);
     expect(JSON.parse(ok.body)).toEqual({ data: { me: { role: 'SERVER' } } });
     expect(ok.headers['x-request-id']).toBe('<generated>');
+    expect(ok.headers['server-timing']).toBe('<timed>');
     // The two routes really are different ones: only Express's sets an ETag.
     const etag = async (path: string) =>
       (await fetch(`${t.url}${path}`, { method: 'POST', headers: json, body: JSON.stringify({ query: '{ __typename }' }) })).headers.get('etag');
@@ -63,5 +65,32 @@ describe('the short POST /graphql route', () => {
     expect(JSON.parse(large.body)).toEqual({ errors: [{ message: 'Request body too large', extensions: { code: 'BAD_USER_INPUT' } }] });
     expect((await both(json, '')).status).toBe(400);
     expect((await both({ ...json, 'apollo-require-preflight': 'true' }, JSON.stringify({ query: '{ __typename }' }))).status).toBe(200);
+  });
+
+  it('times each response on the server, from the request’s arrival to its headers, on both routes', async () => {
+    // The body follows the headers after a pause: the server's time includes it, and no more
+    // than the whole exchange the client saw.
+    const timed = (path: string) =>
+      new Promise<{ serverMs: number; clientMs: number; status: number }>((resolve, reject) => {
+        const started = performance.now();
+        const req = request(`${t.url}${path}`, { method: 'POST', headers: { ...json, 'content-length': '26' } }, (res) => {
+          res.resume();
+          res.on('end', () => {
+            const header = String(res.headers['server-timing']);
+            const m = /^app;dur=(\d+\.\d+)$/.exec(header);
+            if (!m) return reject(new Error(`Server-Timing: ${header}`));
+            resolve({ serverMs: Number(m[1]), clientMs: performance.now() - started, status: res.statusCode ?? 0 });
+          });
+        });
+        req.on('error', reject);
+        req.flushHeaders();
+        setTimeout(() => req.end('{"query":"{ __typename }"}'), 150);
+      });
+    for (const path of ['/graphql', '/graphql?via=express']) {
+      const r = await timed(path);
+      expect(r.status).toBe(200);
+      expect(r.serverMs).toBeGreaterThanOrEqual(145);
+      expect(r.serverMs).toBeLessThanOrEqual(r.clientMs);
+    }
   });
 });
