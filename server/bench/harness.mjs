@@ -159,7 +159,7 @@ const log = (...a) => console.log(`[bench ${new Date().toISOString().slice(11, 1
 
 /** Accumulates one target's samples for one workload variant across interleaved rounds. */
 function accumulator() {
-  return { lat: [], thr: [], ops: 0, cpu: 0, rss: 0, el: [], extra: {} };
+  return { lat: [], server: [], thr: [], ops: 0, cpu: 0, rss: 0, el: [], extra: {} };
 }
 
 /** Runs `body` against `target`, adding its latencies, throughput, ops and the target's CPU, RSS and loop delay. */
@@ -170,6 +170,7 @@ async function phase(target, acc, body) {
   acc.cpu += cpuSeconds(target.pid) - c0;
   acc.ops += r.ops;
   if (r.lat) for (const x of r.lat) acc.lat.push(x);
+  if (r.server) for (const x of r.server) acc.server.push(x);
   if (r.thr != null) acc.thr.push(r.thr);
   acc.rss = Math.max(acc.rss, rssBytes(target.pid));
   const el = await target.loopDelay();
@@ -182,6 +183,8 @@ function summarise(acc) {
     n: acc.lat.length,
     medianMs: round(median(acc.lat)),
     p99Ms: round(percentile(acc.lat, 99)),
+    // The server's own time for the same one-in-flight requests (its Server-Timing header).
+    ...(acc.server.length ? { serverMedianMs: round(median(acc.server)), serverP99Ms: round(percentile(acc.server, 99)) } : {}),
     throughputPerS: acc.thr.length ? round(median(acc.thr), 1) : null,
     ops: acc.ops,
     cpuSecPer1kOps: acc.ops ? round((acc.cpu / acc.ops) * 1000, 4) : null,
@@ -524,9 +527,10 @@ async function w1(ctx) {
   await interleaved(o.rounds, ['product', 'baseline'], async (t) => {
     const target = t === 'product' ? product : base;
     await phase(target, accs[t], async () => {
-      const lat = await oneInFlight(call[t], o.requests, deadline);
+      const server = [];
+      const lat = await oneInFlight(call[t], o.requests, deadline, server);
       const c = await closedLoop(call[t], o.requests * 2, 8, deadline);
-      return { lat, thr: (c.latencies.length / c.elapsedMs) * 1000, ops: lat.length + c.latencies.length };
+      return { lat, server, thr: (c.latencies.length / c.elapsedMs) * 1000, ops: lat.length + c.latencies.length };
     });
   });
   record(
@@ -561,8 +565,9 @@ async function w2(ctx) {
   await interleaved(o.rounds, ['product', 'baseline'], async (t) => {
     const guests = freshGuests(ctx, per);
     await phase(t === 'product' ? product : base, accs[t], async () => {
-      const lat = await oneInFlight((k) => call[t](guests[k]), guests.length, deadline);
-      return { lat, ops: lat.length };
+      const server = [];
+      const lat = await oneInFlight((k) => call[t](guests[k]), guests.length, deadline, server);
+      return { lat, server, ops: lat.length };
     });
   });
   record(ctx, 'W2', 'customerLookup, cache cold', [
@@ -602,9 +607,10 @@ async function w6(ctx) {
     const deadline = performance.now() + 120_000;
     await interleaved(o.rounds, ['product', 'baseline'], async (t) => {
       await phase(t === 'product' ? product : base, accs[t], async () => {
-        const lat = await oneInFlight(call[t], n, deadline);
+        const server = [];
+        const lat = await oneInFlight(call[t], n, deadline, server);
         const c = await closedLoop(call[t], n, 4, deadline);
-        return { lat, thr: (c.latencies.length / c.elapsedMs) * 1000, ops: lat.length + c.latencies.length };
+        return { lat, server, thr: (c.latencies.length / c.elapsedMs) * 1000, ops: lat.length + c.latencies.length };
       });
     });
     record(

@@ -30,7 +30,7 @@ describe('pnpm bench (smoke run: tiny sizes, a few requests; no timing bars asse
     const file = join(dir, 'smoke.json');
     const { code, out } = await bench(['--smoke', '--customers', '120,240', '--out', file]);
     expect(code, out).toBe(0);
-    expect(out).toMatch(/workload\s+guests\s+variant\s+target\s+n\s+median ms\s+p99 ms/);
+    expect(out).toMatch(/workload\s+guests\s+variant\s+target\s+n\s+median ms\s+p99 ms\s+server median\s+server p99/);
     expect(out).toContain('ratio product/graphql-js+ioredis');
 
     const report = JSON.parse(readFileSync(file, 'utf8'));
@@ -55,6 +55,14 @@ describe('pnpm bench (smoke run: tiny sizes, a few requests; no timing bars asse
         // A phase shorter than the 10 ms sampling interval has no loop-delay sample (null), never a negative one.
         if (t.eventLoopP99Ms !== null) expect(t.eventLoopP99Ms, where).toBeGreaterThanOrEqual(0);
         if (r.workload === 'W1' || r.workload === 'W6') expect(t.throughputPerS!, where).toBeGreaterThan(0);
+        // One-in-flight workloads also record each side's own time per request (Server-Timing),
+        // which cannot exceed what the load generator saw.
+        if (['W1', 'W2', 'W6'].includes(r.workload)) {
+          expect(t.serverMedianMs, where).toBeGreaterThan(0);
+          expect(t.serverMedianMs!, where).toBeLessThanOrEqual(t.medianMs!);
+          expect(t.serverP99Ms!, where).toBeGreaterThanOrEqual(t.serverMedianMs!);
+          expect(t.serverP99Ms!, where).toBeLessThanOrEqual(t.p99Ms! + 1);
+        }
       }
     }
     const baselineLoop = report.results.flatMap((r: { workload: string; targets: Record<string, { eventLoopP99Ms: number | null }> }) =>

@@ -5,6 +5,9 @@ import WebSocket from 'ws';
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
+/** On a parsed answer: the server's own time for it in ms (its `Server-Timing: app;dur=`), when it said. */
+export const SERVER_MS = Symbol('server ms');
+
 /** POSTs JSON and resolves with the parsed body; rejects on a non-2xx status or GraphQL errors. */
 export function postJson(url, body, headers = {}) {
   const payload = typeof body === 'string' ? body : JSON.stringify(body);
@@ -31,6 +34,8 @@ export function postJson(url, body, headers = {}) {
             return reject(
               new Error(`${url}: HTTP ${res.statusCode}: ${JSON.stringify(json.errors ?? json).slice(0, 500)}`),
             );
+          const timing = /(?:^|,)\s*app;dur=([\d.]+)/.exec(res.headers['server-timing'] ?? '');
+          if (timing && json && typeof json === 'object') json[SERVER_MS] = Number(timing[1]);
           resolve(json);
         });
         res.on('error', reject);
@@ -56,13 +61,18 @@ export function getText(url) {
 
 const now = () => performance.now();
 
-/** `n` calls one after another (one in flight); latencies in ms. Stops early at `deadline` (ms, performance.now()). */
-export async function oneInFlight(fn, n, deadline = Infinity) {
+/**
+ * `n` calls one after another (one in flight); latencies in ms as the client saw them. Stops
+ * early at `deadline` (ms, performance.now()). The server's own times of the answers that carry
+ * one (SERVER_MS) are pushed to `serverMs` when given.
+ */
+export async function oneInFlight(fn, n, deadline = Infinity, serverMs = null) {
   const lat = [];
   for (let i = 0; i < n && now() < deadline; i++) {
     const t = now();
-    await fn(i);
+    const answer = await fn(i);
     lat.push(now() - t);
+    if (serverMs && answer?.[SERVER_MS] !== undefined) serverMs.push(answer[SERVER_MS]);
   }
   return lat;
 }

@@ -11,9 +11,15 @@ export function readBody(req) {
   });
 }
 
-export function sendJson(res, status, body) {
+/**
+ * `startedAt` (performance.now() when the request arrived): the answer carries the server's time
+ * as the product's does (`Server-Timing: app;dur=<ms>`, from arrival to the headers).
+ */
+export function sendJson(res, status, body, startedAt) {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) };
+  if (startedAt !== undefined) headers['server-timing'] = `app;dur=${(performance.now() - startedAt).toFixed(3)}`;
+  res.writeHead(status, headers);
   res.end(text);
 }
 
@@ -21,12 +27,13 @@ export function sendJson(res, status, body) {
 export function serveBaseline(name, handler, onClose = async () => undefined) {
   const monitor = loopDelayMonitor();
   const server = createServer(async (req, res) => {
+    const startedAt = performance.now();
     if (serveStats(req, res, monitor)) return;
     try {
       const body = await readBody(req);
-      sendJson(res, 200, await handler(body ? JSON.parse(body) : {}, req));
+      sendJson(res, 200, await handler(body ? JSON.parse(body) : {}, req), startedAt);
     } catch (err) {
-      sendJson(res, 500, { errors: [{ message: String(err?.message ?? err) }] });
+      sendJson(res, 500, { errors: [{ message: String(err?.message ?? err) }] }, startedAt);
     }
   });
   server.keepAliveTimeout = 60_000;
