@@ -20,6 +20,9 @@ const schema = z.object({
   // statement shape this many times (infra/prepared-statements.ts). 0 never prepares them: for a
   // pooler that does not keep per-connection state, such as PgBouncer in transaction mode.
   DATABASE_PREPARE_AFTER: z.coerce.number().int().min(0).default(3),
+  // A GraphQL operation is executed by graphql-jit from its this-many-th run on, by graphql-js
+  // before (common/compiled-execution.ts); 0 never compiles.
+  GRAPHQL_COMPILE_AFTER: z.coerce.number().int().min(0).default(10),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// URL')

@@ -46,6 +46,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly operationsCompiled = new Counter({
+    name: 'pos_graphql_operations_compiled_total',
+    help: 'GraphQL operations compiled for execution (graphql-jit), by result (compiled, or declined: left to graphql-js).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
   readonly cacheLookups = new Counter({
     name: 'pos_profile_cache_lookups_total',
     help: 'Guest profile cache reads by result (hit or miss; an unreachable cache counts as a miss).',

@@ -51,6 +51,9 @@ export async function startTestApp(
     // Every statement shape of the busiest writes is prepared the first time, so the tests run
     // each through PREPARE and EXECUTE (infra/prepared-statements.ts).
     DATABASE_PREPARE_AFTER: 1,
+    // Every GraphQL operation is compiled on its first run, so the tests run each through
+    // graphql-jit (common/compiled-execution.ts; compiled-execution.test.ts runs both ways).
+    GRAPHQL_COMPILE_AFTER: 1,
     ...overrides,
   });
   const log = createLogger(config, opts.logStream);
