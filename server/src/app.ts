@@ -204,6 +204,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const httpServer: Server = createServer((req, res) => {
     if (!fastGraphql?.(req, res)) app(req, res);
   });
+  httpServer.keepAliveTimeout = config.HTTP_KEEP_ALIVE_SECONDS * 1000;
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

@@ -11,6 +11,10 @@ const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().min(1).default('0.0.0.0'),
+  // How long an idle keep-alive connection stays open. Longer than the reverse proxy's own idle
+  // timeout (nginx's upstream keepalive_timeout and AWS ALB's are 60 s), so the proxy never sends
+  // a request on a connection the server is closing (a 502 for a POST). Node's default is 5 s.
+  HTTP_KEEP_ALIVE_SECONDS: z.coerce.number().min(1).max(3600).default(65),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')

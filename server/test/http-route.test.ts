@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
+import { configFrom } from '../src/config.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
 
@@ -91,6 +94,35 @@ describe('the short POST /graphql route', () => {
       expect(r.status).toBe(200);
       expect(r.serverMs).toBeGreaterThanOrEqual(145);
       expect(r.serverMs).toBeLessThanOrEqual(r.clientMs);
+    }
+  });
+});
+
+describe('idle keep-alive connections', () => {
+  it('stay open HTTP_KEEP_ALIVE_SECONDS, by default longer than the reverse proxy keeps its own', async () => {
+    const nginx = readFileSync(new URL('../../deploy/nginx.conf', import.meta.url), 'utf8');
+    const proxyIdle = Number(/keepalive_timeout\s+(\d+)s;/.exec(nginx)?.[1]);
+    expect(proxyIdle).toBeGreaterThan(0);
+    expect(configFrom({}).HTTP_KEEP_ALIVE_SECONDS).toBeGreaterThan(proxyIdle);
+
+    const t = await startTestApp({ HTTP_KEEP_ALIVE_SECONDS: 1 });
+    try {
+      const { port } = new URL(t.url);
+      const idleMs = await new Promise<number>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1');
+        const body = '{"query":"{ __typename }"}';
+        let answeredAt = 0;
+        socket.on('data', (chunk) => {
+          if (!answeredAt && String(chunk).startsWith('HTTP/1.1 200')) answeredAt = performance.now();
+        });
+        socket.on('close', () => (answeredAt ? resolve(performance.now() - answeredAt) : reject(new Error('closed before answering'))));
+        socket.on('error', reject);
+        socket.write(`POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+      });
+      expect(idleMs).toBeGreaterThanOrEqual(900);
+      expect(idleMs).toBeLessThan(3_000);
+    } finally {
+      await t.close();
     }
   });
 });
