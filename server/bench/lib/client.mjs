@@ -8,8 +8,13 @@ const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 /** On a parsed answer: the server's own time for it in ms (its `Server-Timing: app;dur=`), when it said. */
 export const SERVER_MS = Symbol('server ms');
 
-/** POSTs JSON and resolves with the parsed body; rejects on a non-2xx status or GraphQL errors. */
-export function postJson(url, body, headers = {}) {
+/**
+ * POSTs JSON and resolves with the parsed body; rejects on a non-2xx status or GraphQL errors.
+ * A request sent on a kept-alive connection that the server was closing as it went out is sent
+ * once more on a new one (Node's documented way; every request here is a query or carries an
+ * idempotency key), and the time of both counts.
+ */
+export function postJson(url, body, headers = {}, retried = false) {
   const payload = typeof body === 'string' ? body : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(
@@ -41,7 +46,11 @@ export function postJson(url, body, headers = {}) {
         res.on('error', reject);
       },
     );
-    req.on('error', reject);
+    req.on('error', (err) => {
+      if (!retried && req.reusedSocket && (err.code === 'ECONNRESET' || err.message === 'socket hang up'))
+        postJson(url, payload, headers, true).then(resolve, reject);
+      else reject(err);
+    });
     req.end(payload);
   });
 }
