@@ -121,11 +121,16 @@ describe('customerLookup and the profile cache', () => {
       expect(account?.points).toBeGreaterThan(0);
       expect(cold.guest.loyalty).toMatchObject({ points: account!.points, lifetimePoints: account!.lifetime_points });
     }
-    // A guest without a loyalty account reads as zero points, still in one statement.
+    // A guest without a loyalty account reads as zero points, still in one statement, and a cold
+    // lookup forks no EntityManager either (the ORM's own lends the pool to the one read).
     const none = phone();
     await customer(t, { phone: none });
+    const coldForks = vi.spyOn(t.orm.em, 'fork');
     const coldNone = await statementsFor(none);
+    const forkedCold = coldForks.mock.calls.length;
+    coldForks.mockRestore();
     expect(coldNone.sql).toBe(1);
+    expect(forkedCold).toBe(0);
     expect(coldNone.guest).toMatchObject({ usualDishes: [], loyalty: { points: 0, lifetimePoints: 0 } });
 
     // Warm: no SQL, and no EntityManager fork either (the request's fork is made on first use).

@@ -34,6 +34,12 @@ export interface CustomersOptions {
   phoneRegion: string;
   lifecycle: LifecycleRules;
   clock?: () => Date;
+  /**
+   * The ORM's own EntityManager, which lends the pool to the register's cold profile read (one
+   * prepared statement, no entities), so a lookup forks no EntityManager. Without it the
+   * request's own fork is used.
+   */
+  readEm?: () => EntityManager;
 }
 
 export class CustomersService {
@@ -163,7 +169,7 @@ export class CustomersService {
    */
   async lookup(ctx: RequestContext, by: CustomerLookupInput): Promise<Customer | null> {
     const key = this.profiles.key(by);
-    const customer = await this.profiles.find(() => ctx.em, key, lookupAdmitted(ctx));
+    const customer = await this.profiles.find(this.opts.readEm ?? (() => ctx.em), key, lookupAdmitted(ctx));
     if (customer) await this.auditProfileRead(ctx, customer.id);
     return customer;
   }
