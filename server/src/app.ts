@@ -101,7 +101,7 @@ export function createServices(deps: AppDeps, metrics?: Metrics): Services {
         lapsedDays: deps.config.LIFECYCLE_LAPSED_DAYS,
       },
       clock: deps.clock,
-      readEm: () => deps.orm.em,
+      readEm: deps.orm.em,
     },
     cache,
     deps.bus,

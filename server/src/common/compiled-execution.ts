@@ -19,8 +19,9 @@ type Compilation = number | CompiledQuery | null;
  *   before; only the execution step changes, over the same schema and resolvers (the access
  *   guard included).
  * - An operation is compiled on its `compileAfter`th run (1: its first; 0: never) and runs on
- *   graphql-js until then, so a one-off document costs no compile. Apollo keeps one parsed document per distinct query text
- *   (its document store), so compiled operations live as long as Apollo keeps their document.
+ *   graphql-js until then, so a one-off document costs no compile. Apollo keeps one parsed
+ *   document per distinct query text (its document store), so compiled operations live as long
+ *   as Apollo keeps their document.
  * - When the variables do not fit the operation (a request error, nothing run), the request is
  *   answered by graphql-js after all, so its error is graphql-js's own, which Apollo reports as
  *   BAD_USER_INPUT exactly as without compilation.

@@ -34,12 +34,8 @@ export interface CustomersOptions {
   phoneRegion: string;
   lifecycle: LifecycleRules;
   clock?: () => Date;
-  /**
-   * The ORM's own EntityManager, which lends the pool to the register's cold profile read (one
-   * prepared statement, no entities), so a lookup forks no EntityManager. Without it the
-   * request's own fork is used.
-   */
-  readEm?: () => EntityManager;
+  /** The ORM's own EntityManager: the register's profile read borrows the pool through it (RegisterProfiles). */
+  readEm: EntityManager;
 }
 
 export class CustomersService {
@@ -53,7 +49,7 @@ export class CustomersService {
     private readonly bus: EventBus,
   ) {
     this.clock = opts.clock ?? (() => new Date());
-    this.profiles = new RegisterProfiles(cache, opts.phoneRegion);
+    this.profiles = new RegisterProfiles(cache, opts.phoneRegion, opts.readEm);
     this.projection = new ProfileProjection(opts.lifecycle, this.clock, (id) => this.cache.invalidate(id));
   }
 
@@ -169,7 +165,7 @@ export class CustomersService {
    */
   async lookup(ctx: RequestContext, by: CustomerLookupInput): Promise<Customer | null> {
     const key = this.profiles.key(by);
-    const customer = await this.profiles.find(this.opts.readEm ?? (() => ctx.em), key, lookupAdmitted(ctx));
+    const customer = await this.profiles.find(key, lookupAdmitted(ctx));
     if (customer) await this.auditProfileRead(ctx, customer.id);
     return customer;
   }

@@ -73,9 +73,14 @@ export class RegisterProfiles {
   /** Phone numbers as typed at a register, normalised (libphonenumber was 2 % of a warm lookup). */
   private readonly phones = new Map<string, string>();
 
+  /**
+   * `em`: the ORM's own EntityManager, which lends the pool to the one prepared read (no entities),
+   * so no lookup forks an EntityManager.
+   */
   constructor(
     private readonly cache: ProfileCache,
     private readonly phoneRegion: string,
+    private readonly em: EntityManager,
   ) {
     // A key is held warm no longer than a filled profile stays in the cache.
     this.warm = new LRUCache({ max: 50_000, ttl: cache.ttlMs });
@@ -90,22 +95,21 @@ export class RegisterProfiles {
   /**
    * The guest for a key (see key()): the cache first, else one statement, filling the cache.
    *
-   * A key this process has lately found in the cache (or put there) is asked of the cache alone,
-   * and `em` is asked for only on a miss, so a warm lookup makes no EntityManager fork. Any other
-   * key is asked of the shared cache and PostgreSQL at once, so a cold lookup does not wait for
+   * A key this process has lately found in the cache (or put there) is asked of the cache alone;
+   * any other key is asked of the shared cache and PostgreSQL at once, so a cold lookup does not wait for
    * the miss before reading (a Redis round trip); when the cache has it after all (another
    * instance filled it), the read is wasted and the cached profile is the answer, as it would be
    * otherwise. Either way the caller's lookup budget is counted (admitted) meanwhile, and
    * nothing is answered until it is granted.
    */
-  async find(em: () => EntityManager, key: string, admitted?: Promise<void>): Promise<Customer | null> {
+  async find(key: string, admitted?: Promise<void>): Promise<Customer | null> {
     if (this.cache.kind === 'memory' || this.warm.has(key)) {
       const [cached] = await Promise.all([this.cache.get(key), admitted]);
       if (cached) return this.fromProfile(JSON.parse(cached) as ProfileJson);
       this.warm.delete(key);
-      return this.read(em, key);
+      return this.read(key);
     }
-    const reading = this.read(em, key);
+    const reading = this.read(key);
     reading.catch(() => undefined); // unread when the cache answers or the budget is refused
     const [cached] = await Promise.all([this.cache.get(key), admitted]);
     if (!cached) return reading;
@@ -114,13 +118,12 @@ export class RegisterProfiles {
   }
 
   /** The guest from PostgreSQL, filling the cache once the answer has gone out. */
-  private async read(em: () => EntityManager, key: string): Promise<Customer | null> {
+  private async read(key: string): Promise<Customer | null> {
     const kind = key.slice(0, key.indexOf(':')) as LookupKind;
     const readAt = Date.now();
     // One statement, one snapshot: the guest, their usual dishes with the menu items, and what
     // other modules add (loyalty points), built as the cached JSON by PostgreSQL.
-    const fork = em();
-    const [row] = await this.profileStatement(fork, kind).rows<{ id: string; phone: string | null; email: string | null; loyalty_code: string; profile: string }>(fork, [
+    const [row] = await this.profileStatement(kind).rows<{ id: string; phone: string | null; email: string | null; loyalty_code: string; profile: string }>(this.em, [
       key.slice(key.indexOf(':') + 1),
     ]);
     if (!row) return null;
@@ -134,7 +137,8 @@ export class RegisterProfiles {
   }
 
   /** Prepared: PostgreSQL plans this statement once per connection rather than on every cold lookup. */
-  private profileStatement(em: EntityManager, kind: LookupKind): PreparedRead {
+  private profileStatement(kind: LookupKind): PreparedRead {
+    const em = this.em;
     const prepared = this.profileStatements.get(kind);
     if (prepared) return prepared;
     const meta = em.getMetadata();
