@@ -25,6 +25,7 @@ import { httpErrorHandler } from './common/http-errors.js';
 import { LIMITS, noHttpSubscriptions, protection } from './common/limits.js';
 import { originAllowed } from './common/origin.js';
 import { compiledExecution } from './common/compiled-execution.js';
+import proxyaddr from 'proxy-addr';
 import { assignRequestId, fastGraphqlRoute, timeResponse } from './common/graphql-http.js';
 import { LoginThrottle, LookupThrottle, RateLimits } from './common/rate-limits.js';
 import { buildAppSchema } from './schema.js';
@@ -332,6 +333,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     originAllowed: (origin, host) => originAllowed(origin, host, originRules),
     exposedHeaders: EXPOSED_HEADERS.join(','),
     limitBytes: BODY_LIMIT_BYTES,
+    // What Express's req.ip does, with the trust function Express compiled from `trust proxy`.
+    clientIp: (req) => proxyaddr(req, app.get('trust proxy fn') as (addr: string, i: number) => boolean),
     onError: (err, req, res) => errorHandler(err, req, res, () => undefined),
   });
 

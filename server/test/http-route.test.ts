@@ -98,6 +98,44 @@ describe('the short POST /graphql route', () => {
   });
 });
 
+describe("the caller's address on the short route", () => {
+  const loginFailedAddress = async (t: TestApp, path: string, forwardedFor: string) => {
+    const email = (await t.gql<{ me: { email: string } }>('{ me { email } }', {}, t.tokens.SERVER)).data!.me.email;
+    const marker = `wrong-password-${forwardedFor}`;
+    await fetch(`${t.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+      body: JSON.stringify({ query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', variables: { e: email, p: marker } }),
+    });
+    const log = await t.gql<{ auditLog: { nodes: { address: string | null }[] } }>(
+      '{ auditLog(action: "login_failed", first: 1) { nodes { address } } }',
+      {},
+      t.tokens.ADMIN,
+    );
+    return log.data!.auditLog.nodes[0]!.address;
+  };
+
+  it("is the proxy's forwarded address when TRUST_PROXY trusts it, as on Express's route", async () => {
+    const t = await startTestApp({ NODE_ENV: 'production', ALLOWED_ORIGINS: SITE, TRUST_PROXY: 'loopback' });
+    try {
+      expect(await loginFailedAddress(t, '/graphql', '203.0.113.7')).toBe('203.0.113.7');
+      expect(await loginFailedAddress(t, '/graphql?via=express', '203.0.113.8')).toBe('203.0.113.8');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('is the connection\'s own address when no proxy is trusted, whatever the header says', async () => {
+    const t = await startTestApp({ NODE_ENV: 'production', ALLOWED_ORIGINS: SITE });
+    try {
+      expect(await loginFailedAddress(t, '/graphql', '203.0.113.9')).toMatch(/127\.0\.0\.1/);
+      expect(await loginFailedAddress(t, '/graphql?via=express', '203.0.113.9')).toMatch(/127\.0\.0\.1/);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('idle keep-alive connections', () => {
   it('stay open HTTP_KEEP_ALIVE_SECONDS, by default longer than the reverse proxy keeps its own', async () => {
     const nginx = readFileSync(new URL('../../deploy/nginx.conf', import.meta.url), 'utf8');

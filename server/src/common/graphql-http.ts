@@ -39,6 +39,8 @@ export interface GraphqlHttpOptions {
   originAllowed: (origin: string | undefined, host: string | undefined) => boolean;
   exposedHeaders: string;
   limitBytes: number;
+  /** The caller's address as Express's `req.ip` gives it (the app's `trust proxy`). */
+  clientIp: (req: IncomingMessage) => string | undefined;
   /** Answers a failure the way the Express app's last error handler does. */
   onError: (err: unknown, req: express.Request, res: express.Response) => void;
 }
@@ -49,13 +51,24 @@ const JSON_TYPE = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
  * The register's and the screens' GraphQL requests without Express's router and body parser: a
  * plain `POST /graphql` with an uncompressed UTF-8 JSON body goes straight to Apollo. It answers
  * exactly as the Express route (`cors`, `express.json`, `expressMiddleware`) does: the same
- * request id, CORS headers, body limit and errors, and the request gets Express's prototypes, so
- * `req.ip` follows the app's `trust proxy`. Anything else (another path or method, a query
- * string, a preflight, another content type or encoding) returns false and is left to Express.
- * The router, body parser and CORS middleware were about a tenth of a warm lookup's CPU.
+ * request id, CORS headers, body limit and errors, and `req.ip` as Express gives it (the app's
+ * `trust proxy`). Anything else (another path or method, a query string, a preflight, another
+ * content type or encoding) returns false and is left to Express. The router, body parser and
+ * CORS middleware were about a tenth of a warm lookup's CPU.
+ *
+ * The request and response keep Node's own prototypes; only a failure answered by Express's
+ * error handler gets Express's. Express swaps them on every request it routes, and V8 then keeps
+ * the request's objects past the young generation's collections: with the swap, 12 to 33 % of
+ * what a request allocated was promoted to the old generation (a plain Node server: none), and
+ * the major collections that followed were the slow episodes left in W4 (bench/RESULTS.md).
  */
 export function fastGraphqlRoute(o: GraphqlHttpOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
   const appWithProtos = o.app as unknown as { request: object; response: object };
+  const onError = (err: unknown, req: express.Request, res: express.Response) => {
+    Object.setPrototypeOf(req, appWithProtos.request);
+    Object.setPrototypeOf(res, appWithProtos.response);
+    o.onError(err, req, res);
+  };
   return (req, res) => {
     if (req.method !== 'POST' || req.url !== '/graphql') return false;
     const type = req.headers['content-type'];
@@ -64,9 +77,8 @@ export function fastGraphqlRoute(o: GraphqlHttpOptions): (req: IncomingMessage, 
     if (length === undefined && req.headers['transfer-encoding'] === undefined) return false;
 
     timeResponse(res);
-    Object.setPrototypeOf(req, appWithProtos.request);
-    Object.setPrototypeOf(res, appWithProtos.response);
-    const ereq = req as express.Request;
+    // What the context reads of Express's request (graphqlContext): its address, as an own property.
+    const ereq = Object.assign(req, { ip: o.clientIp(req) }) as express.Request;
     const eres = res as express.Response;
     (ereq as { res?: express.Response }).res = eres;
     (eres as { req?: express.Request }).req = ereq;
@@ -81,7 +93,7 @@ export function fastGraphqlRoute(o: GraphqlHttpOptions): (req: IncomingMessage, 
 
     const fail = (status: number) => {
       req.resume();
-      o.onError(Object.assign(new Error(status === 413 ? 'request entity too large' : 'malformed body'), { status }), ereq, eres);
+      onError(Object.assign(new Error(status === 413 ? 'request entity too large' : 'malformed body'), { status }), ereq, eres);
     };
     if (length !== undefined && Number(length) > o.limitBytes) {
       fail(413);
@@ -119,7 +131,7 @@ export function fastGraphqlRoute(o: GraphqlHttpOptions): (req: IncomingMessage, 
       ereq.body = body;
       void respond(o, ereq, eres).catch((err: unknown) => {
         if (res.headersSent) res.destroy();
-        else o.onError(err, ereq, eres);
+        else onError(err, ereq, eres);
       });
     });
     return true;
