@@ -5,6 +5,7 @@ import { enforceAccess } from './common/access-guard.js';
 import { guardCardData } from './common/card-guard.js';
 import { DateTimeScalar } from './common/date-time.js';
 import { plainFieldResolvers } from './common/plain-fields.js';
+import { validateArgument } from './common/validation.js';
 import { AuthResolver } from './modules/auth/auth.resolver.js';
 import { MenuResolver } from './modules/menu/menu.resolver.js';
 import { CustomersResolver } from './modules/customers/customers.resolver.js';
@@ -20,7 +21,7 @@ export async function buildAppSchema(opts: { container?: ContainerType; pubSub: 
     resolvers,
     container: opts.container,
     pubSub: opts.pubSub,
-    validate: { forbidUnknownValues: false },
+    validateFn: validateArgument,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
   });
   // Who may call what and read which field: the access matrix (common/access.ts), deny by default;
