@@ -243,6 +243,7 @@ export async function runBench(argv) {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   log(`mode ${o.mode}; workloads ${o.only.join(', ')}; guests ${o.customers.join(', ')}; database ${database}`);
+  const vacuums = watchVacuums(admin, database);
   try {
     const env = {
       DATABASE_URL: dbUrl.toString(),
@@ -369,9 +370,16 @@ export async function runBench(argv) {
         const rebuilt = await bulkLoad(db, grow);
         log(`${rebuilt.length} secondary indexes rebuilt (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
       } else await grow();
-      await db.query('analyze');
+      const generated = Date.now();
+      // Measured at rest, as a restored database is after its vacuum: otherwise autovacuum works
+      // through the freshly loaded tables (and every first read sets their hint bits) while the
+      // workloads run, on one of the two cores.
+      vacuums.own = true;
+      await db.query('vacuum (analyze)');
+      vacuums.own = false;
+      vacuums.names = new Map((await db.query(`select oid::text, relname from pg_class where relkind in ('r', 't')`)).rows.map((r) => [r.oid, r.relname]));
       log(
-        `${size.toLocaleString('en')} guests with about ${o.perGuest} orders each, generated in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+        `${size.toLocaleString('en')} guests with about ${o.perGuest} orders each, generated in ${((generated - t0) / 1000).toFixed(1)} s, vacuumed in ${((Date.now() - generated) / 1000).toFixed(1)} s`,
       );
       ctx.size = size;
       if (o.only.includes('W1')) await w1(ctx);
@@ -404,6 +412,7 @@ export async function runBench(argv) {
     log(`written ${file} (and .md)`);
     return report;
   } finally {
+    vacuums.stop();
     for (const p of procs.reverse()) await stopProcess(p).catch(() => undefined);
     await db.end().catch(() => undefined);
     if (!o.keepDb)
@@ -414,6 +423,49 @@ export async function runBench(argv) {
     await dropRedisKeys(redisUrl, redisPrefix).catch(() => undefined);
     rmSync(snapshots, { recursive: true, force: true });
   }
+}
+
+/**
+ * Logs each vacuum or analyze PostgreSQL runs in the bench database on its own (autovacuum)
+ * while workloads run: it takes a core from them. Polled once a second on the idle admin
+ * connection; the harness's own vacuum sets `own` meanwhile.
+ */
+function watchVacuums(admin, database) {
+  const state = { own: false, names: new Map(), running: new Map(), stop: () => clearInterval(timer) };
+  const table = (relid) => state.names.get(relid) ?? `table oid ${relid}`;
+  let polling = false;
+  const timer = setInterval(async () => {
+    if (polling) return;
+    polling = true;
+    try {
+      const { rows } = await admin.query(
+        `select 'vacuum' as what, relid::text as relid, pid from pg_stat_progress_vacuum where datname = $1
+         union all select 'analyze', relid::text, pid from pg_stat_progress_analyze where datname = $1`,
+        [database],
+      );
+      const now = new Set();
+      for (const r of rows) {
+        const k = `${r.what} ${r.relid} ${r.pid}`;
+        now.add(k);
+        if (!state.running.has(k) && !state.own) {
+          state.running.set(k, Date.now());
+          log(`autovacuum: ${r.what} of ${table(r.relid)} started`);
+        }
+      }
+      for (const [k, since] of state.running)
+        if (!now.has(k)) {
+          state.running.delete(k);
+          const [what, relid] = k.split(' ');
+          log(`autovacuum: ${what} of ${table(relid)} finished after ${((Date.now() - since) / 1000).toFixed(0)} s`);
+        }
+    } catch {
+      // the watch is a diagnostic: a failed poll is skipped
+    } finally {
+      polling = false;
+    }
+  }, 1_000);
+  timer.unref();
+  return state;
 }
 
 /** The product's event-loop delay p99 from /metrics (prom-client resets it on every scrape); null without /metrics. */
