@@ -371,13 +371,10 @@ export async function runBench(argv) {
         log(`${rebuilt.length} secondary indexes rebuilt (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
       } else await grow();
       const generated = Date.now();
-      // Measured at rest, as a restored database is after its vacuum: otherwise autovacuum works
-      // through the freshly loaded tables (and every first read sets their hint bits) while the
-      // workloads run, on one of the two cores.
-      vacuums.own = true;
+      // Measured at rest, as a restored database is after its vacuum (visibility map and hint bits
+      // set): not with the first reads setting them, nor autovacuum working through the freshly
+      // loaded tables on one of the two cores while the workloads run.
       await db.query('vacuum (analyze)');
-      vacuums.own = false;
-      vacuums.names = new Map((await db.query(`select oid::text, relname from pg_class where relkind in ('r', 't')`)).rows.map((r) => [r.oid, r.relname]));
       log(
         `${size.toLocaleString('en')} guests with about ${o.perGuest} orders each, generated in ${((generated - t0) / 1000).toFixed(1)} s, vacuumed in ${((Date.now() - generated) / 1000).toFixed(1)} s`,
       );
@@ -426,37 +423,32 @@ export async function runBench(argv) {
 }
 
 /**
- * Logs each vacuum or analyze PostgreSQL runs in the bench database on its own (autovacuum)
- * while workloads run: it takes a core from them. Polled once a second on the idle admin
- * connection; the harness's own vacuum sets `own` meanwhile.
+ * Logs each autovacuum worker PostgreSQL runs in the bench database (its activity names the
+ * table) while the run goes on: it takes a core from the workloads. Polled once a second on the
+ * idle admin connection; the harness's own vacuum is a client backend and is not reported.
  */
 function watchVacuums(admin, database) {
-  const state = { own: false, names: new Map(), running: new Map(), stop: () => clearInterval(timer) };
-  const table = (relid) => state.names.get(relid) ?? `table oid ${relid}`;
+  void admin.query('show autovacuum').then(({ rows }) => rows[0].autovacuum === 'off' && log('autovacuum is off on this PostgreSQL server'), () => undefined);
+  const running = new Map();
   let polling = false;
   const timer = setInterval(async () => {
     if (polling) return;
     polling = true;
     try {
       const { rows } = await admin.query(
-        `select 'vacuum' as what, relid::text as relid, pid from pg_stat_progress_vacuum where datname = $1
-         union all select 'analyze', relid::text, pid from pg_stat_progress_analyze where datname = $1`,
+        `select pid || ' ' || query as job from pg_stat_activity where backend_type = 'autovacuum worker' and datname = $1`,
         [database],
       );
-      const now = new Set();
-      for (const r of rows) {
-        const k = `${r.what} ${r.relid} ${r.pid}`;
-        now.add(k);
-        if (!state.running.has(k) && !state.own) {
-          state.running.set(k, Date.now());
-          log(`autovacuum: ${r.what} of ${table(r.relid)} started`);
+      const now = new Set(rows.map((r) => r.job));
+      for (const job of now)
+        if (!running.has(job)) {
+          running.set(job, Date.now());
+          log(`${job.slice(job.indexOf(' ') + 1)} started`);
         }
-      }
-      for (const [k, since] of state.running)
-        if (!now.has(k)) {
-          state.running.delete(k);
-          const [what, relid] = k.split(' ');
-          log(`autovacuum: ${what} of ${table(relid)} finished after ${((Date.now() - since) / 1000).toFixed(0)} s`);
+      for (const [job, since] of running)
+        if (!now.has(job)) {
+          running.delete(job);
+          log(`${job.slice(job.indexOf(' ') + 1)} finished after ${((Date.now() - since) / 1000).toFixed(0)} s`);
         }
     } catch {
       // the watch is a diagnostic: a failed poll is skipped
@@ -465,7 +457,7 @@ function watchVacuums(admin, database) {
     }
   }, 1_000);
   timer.unref();
-  return state;
+  return { stop: () => clearInterval(timer) };
 }
 
 /** The product's event-loop delay p99 from /metrics (prom-client resets it on every scrape); null without /metrics. */
