@@ -17,7 +17,7 @@ import { auditHistory, recordAudit, writeAudit } from '../audit/audit.js';
 import { mayRead, principalOf } from '../../common/access.js';
 import { LifecycleStage, SEGMENTS, type LifecycleRules } from './lifecycle.js';
 import type { ProfileCache } from './profile-cache.js';
-import { ProfileProjection, type Visit } from './projection.js';
+import { ProfileProjection, type LockedFacts, type Visit } from './projection.js';
 import { CACHED_DISHES, CUSTOMER_FIELDS, lookupsOf, MENU_FIELDS, pick, RegisterProfiles, type ProfileExtension, type ProfileJson } from './register-profile.js';
 
 export type { Visit } from './projection.js';
@@ -191,6 +191,16 @@ export class CustomersService {
   /** Adds one paid order to the guest's profile, inside the caller's (checkout) transaction. */
   recordVisit(em: EntityManager, customerId: string, visit: Visit): Promise<Statement | null> {
     return this.projection.record(em, customerId, visit);
+  }
+
+  /** checkout's read of the order's guest, their row locked: see ProfileProjection.lockedFacts. */
+  lockedFacts(orderId: string): Statement {
+    return this.projection.lockedFacts(orderId);
+  }
+
+  /** Adds one paid order to the profile of a guest read by lockedFacts, as writes for the caller's last statement. */
+  visitWrites(locked: LockedFacts, visit: Visit): Statement[] {
+    return this.projection.visitWrites(locked, visit);
   }
 
   /** Takes a voided paid order back out of the profile, inside the caller's transaction. */

@@ -11,6 +11,34 @@ export interface Visit {
   dishes: { menuItemId: string; quantity: number }[];
 }
 
+/** A guest's facts as ProfileProjection.lockedFacts reads them (a JSON row: timestamps as text). */
+export interface LockedFacts {
+  id: string;
+  visit_count: number;
+  total_spent: number;
+  first_visit_at: string | null;
+  last_visit_at: string | null;
+}
+
+/** The quantity of each dish in a visit. */
+function dishCounts(visit: Visit): Map<string, number> {
+  const perDish = new Map<string, number>();
+  for (const d of visit.dishes) perDish.set(d.menuItemId, (perDish.get(d.menuItemId) ?? 0) + d.quantity);
+  return perDish;
+}
+
+/** The guest's dish counts moved by a visit's dishes (a non-empty map). */
+function dishUpsert(customerId: string, perDish: ReadonlyMap<string, number>, at: Date): Statement {
+  return {
+    sql: `insert into "customer_dish" ("customer_id", "menu_item_id", "count", "last_ordered_at")
+          values ${[...perDish].map(() => '(?::uuid, ?::uuid, ?::int, ?::timestamptz)').join(', ')}
+          on conflict ("customer_id", "menu_item_id") do update set
+            "count" = "customer_dish"."count" + excluded."count",
+            "last_ordered_at" = greatest("customer_dish"."last_ordered_at", excluded."last_ordered_at")`,
+    params: [...perDish].flatMap(([menuItemId, count]) => [customerId, menuItemId, count, at]),
+  };
+}
+
 /**
  * The profile projection: the guest's stats, dish counts, lifecycle stage and segments, written
  * incrementally inside the transactions that change them (checkout, void), and reclassified as
@@ -31,27 +59,18 @@ export class ProfileProjection {
    * guest is gone).
    */
   async record(em: EntityManager, customerId: string, visit: Visit): Promise<Statement | null> {
-    const perDish = new Map<string, number>();
-    for (const d of visit.dishes) perDish.set(d.menuItemId, (perDish.get(d.menuItemId) ?? 0) + d.quantity);
-    const dishValues = [...perDish].map(() => '(?::uuid, ?::uuid, ?::int, ?::timestamptz)').join(', ');
-    const dishes = perDish.size
-      ? `with "dishes" as (
-           insert into "customer_dish" ("customer_id", "menu_item_id", "count", "last_ordered_at") values ${dishValues}
-           on conflict ("customer_id", "menu_item_id") do update set
-             "count" = "customer_dish"."count" + excluded."count",
-             "last_ordered_at" = greatest("customer_dish"."last_ordered_at", excluded."last_ordered_at")
-         ) `
-      : '';
+    const perDish = dishCounts(visit);
+    const upsert = perDish.size ? dishUpsert(customerId, perDish, visit.at) : null;
     const [facts] = await executePrepared<{ visit_count: number; total_spent: number; first_visit_at: Date; last_visit_at: Date }[]>(
       em,
-      `${dishes}update "customer" set
+      `${upsert ? `with "dishes" as (${upsert.sql}) ` : ''}update "customer" set
          "visit_count" = "visit_count" + 1,
          "total_spent" = "total_spent" + ?,
          "first_visit_at" = least(coalesce("first_visit_at", ?::timestamptz), ?::timestamptz),
          "last_visit_at" = greatest(coalesce("last_visit_at", ?::timestamptz), ?::timestamptz),
          "updated_at" = now()
        where "id" = ? returning "visit_count", "total_spent", "first_visit_at", "last_visit_at"`,
-      [...[...perDish].flatMap(([menuItemId, count]) => [customerId, menuItemId, count, visit.at]), visit.spend, visit.at, visit.at, visit.at, visit.at, customerId],
+      [...(upsert?.params ?? []), visit.spend, visit.at, visit.at, visit.at, visit.at, customerId],
     );
     if (!facts) return null;
     return asCte(
@@ -63,6 +82,49 @@ export class ProfileProjection {
         lastVisitAt: new Date(facts.last_visit_at),
       }),
     );
+  }
+
+  /**
+   * checkout's way in (one statement fewer, and one new version of the guest's row instead of
+   * two, each of which adds an entry to every index on customer): a read to run with its first
+   * statement, the order's guest's facts with the row locked (FOR NO KEY UPDATE) to the end of
+   * the transaction; then visitWrites from them.
+   */
+  lockedFacts(orderId: string): Statement {
+    return {
+      sql: `select "id", "visit_count", "total_spent", "first_visit_at", "last_visit_at" from "customer"
+            where "id" = (select "customer_id" from "orders" where "id" = ?::uuid) for no key update`,
+      params: [orderId],
+    };
+  }
+
+  /**
+   * Adds one paid order to the guest's profile from their facts as lockedFacts read them (the
+   * row still locked): the dish counts, the stats, stage and segments, as common table
+   * expressions for the caller's last statement. The stats are written as increments, as
+   * record() writes them; the classification is made from the same sums.
+   */
+  visitWrites(locked: LockedFacts, visit: Visit): Statement[] {
+    const perDish = dishCounts(visit);
+    const first = locked.first_visit_at === null ? visit.at : new Date(Math.min(new Date(locked.first_visit_at).getTime(), visit.at.getTime()));
+    const last = locked.last_visit_at === null ? visit.at : new Date(Math.max(new Date(locked.last_visit_at).getTime(), visit.at.getTime()));
+    const c = classify({ visitCount: locked.visit_count + 1, totalSpent: locked.total_spent + visit.spend, firstVisitAt: first, lastVisitAt: last }, this.clock(), this.rules);
+    const writes: Statement[] = [];
+    if (perDish.size) writes.push(asCte('dishes', dishUpsert(locked.id, perDish, visit.at)));
+    writes.push(
+      asCte('visit', {
+        sql: `update "customer" set
+                "visit_count" = "visit_count" + 1,
+                "total_spent" = "total_spent" + ?,
+                "first_visit_at" = least(coalesce("first_visit_at", ?::timestamptz), ?::timestamptz),
+                "last_visit_at" = greatest(coalesce("last_visit_at", ?::timestamptz), ?::timestamptz),
+                "updated_at" = now(),
+                "lifecycle_stage" = ?, "segments" = ?::text[], "classified_until" = ?::timestamptz
+              where "id" = ?::uuid`,
+        params: [visit.spend, visit.at, visit.at, visit.at, visit.at, c.stage, `{${c.segments.join(',')}}`, c.validUntil, locked.id],
+      }),
+    );
+    return writes;
   }
 
   /** The guest's stage, segments and how long they hold, from the facts just written. */

@@ -11,6 +11,7 @@ import type { MenuItem } from '../menu/menu-item.entity.js';
 import { menuItemOf, type MenuItemView, type MenuService } from '../menu/menu.service.js';
 import { Customer } from '../customers/customer.entity.js';
 import type { CustomersService } from '../customers/customers.service.js';
+import type { LockedFacts } from '../customers/projection.js';
 import type { KitchenLine, KitchenService } from '../kitchen/kitchen.service.js';
 import { businessDate } from './business-day.js';
 import { loadOrder } from './order-history.js';
@@ -246,8 +247,11 @@ export class OrdersService {
     let paid: Order | null = null;
     // Hand-written statements, no unit of work (see placeOrder); the hooks' own writes included.
     await ctx.em.transactional(async (em) => {
-      // The key and the order locked: one statement.
-      const { claim, rows } = await this.idempotency.claim(em, 'checkout', staffId, input.idempotencyKey, payload, { order: orderForCheckout(orderId) });
+      // The key, the order locked, and its guest's profile facts locked: one statement.
+      const { claim, rows } = await this.idempotency.claim(em, 'checkout', staffId, input.idempotencyKey, payload, {
+        order: orderForCheckout(orderId),
+        guest: this.customers.lockedFacts(orderId),
+      });
       if (claim.kind === 'replay') return;
       const order = await lockedForCheckout(em, orderId, rows.order, ctx.em);
       if (order.status !== OrderStatus.OPEN) {
@@ -277,12 +281,16 @@ export class OrdersService {
       order.payments = new Collection<Payment>(order, made);
       const writes = [asCte('key', this.idempotency.completion(claim, order.id)!), ...this.hooks.paidWrites(order, totals)];
       if (order.customer) {
-        const classified = await this.customers.recordVisit(em, order.customer.id, {
-          at,
-          spend: totals.total - totals.tip,
-          dishes: order.lines.getItems().map((l) => ({ menuItemId: l.menuItem.id, quantity: l.quantity })),
-        });
-        if (classified) writes.push(classified);
+        const visit = { at, spend: totals.total - totals.tip, dishes: order.lines.getItems().map((l) => ({ menuItemId: l.menuItem.id, quantity: l.quantity })) };
+        const guest = rows.guest[0] as unknown as LockedFacts | undefined;
+        if (guest?.id === order.customer.id) {
+          writes.push(...this.customers.visitWrites(guest, visit));
+        } else {
+          // The guest read and the locked order disagree (a guest attached while this statement
+          // waited for the order's lock): the profile is written from a fresh read.
+          const classified = await this.customers.recordVisit(em, order.customer.id, visit);
+          if (classified) writes.push(classified);
+        }
       }
       // What the unit of work holds first (an audit entry or a redeemed reward's ledger entry, if
       // any): the last statement commits.
