@@ -188,14 +188,14 @@ export class CustomersService {
     return rows.map((r) => Object.assign(new DishCount(), { menuItem: r.menuItem, count: r.count }));
   }
 
-  /** Adds one paid order to the guest's profile, inside the caller's (checkout) transaction. */
-  recordVisit(em: EntityManager, customerId: string, visit: Visit): Promise<Statement | null> {
-    return this.projection.record(em, customerId, visit);
-  }
-
   /** checkout's read of the order's guest, their row locked: see ProfileProjection.lockedFacts. */
   lockedFacts(orderId: string): Statement {
     return this.projection.lockedFacts(orderId);
+  }
+
+  /** The same read of a known guest, run on its own (null when the guest is gone). */
+  lockFacts(em: EntityManager, customerId: string): Promise<LockedFacts | null> {
+    return this.projection.lockFacts(em, customerId);
   }
 
   /** Adds one paid order to the profile of a guest read by lockedFacts, as writes for the caller's last statement. */

@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { asCte, type Statement } from '../../common/statement.js';
 import { classify, type LifecycleRules, type ProfileFacts } from './lifecycle.js';
-import { executePrepared } from '../../infra/prepared-statements.js';
 
 /** What one paid order adds to its guest's profile. */
 export interface Visit {
@@ -11,14 +10,16 @@ export interface Visit {
   dishes: { menuItemId: string; quantity: number }[];
 }
 
-/** A guest's facts as ProfileProjection.lockedFacts reads them (a JSON row: timestamps as text). */
+/** A guest's facts as ProfileProjection.lockedFacts reads them (timestamps as text in a JSON row). */
 export interface LockedFacts {
   id: string;
   visit_count: number;
   total_spent: number;
-  first_visit_at: string | null;
-  last_visit_at: string | null;
+  first_visit_at: string | Date | null;
+  last_visit_at: string | Date | null;
 }
+
+const FACTS = 'select "id", "visit_count", "total_spent", "first_visit_at", "last_visit_at" from "customer"';
 
 /** The quantity of each dish in a visit. */
 function dishCounts(visit: Visit): Map<string, number> {
@@ -52,57 +53,26 @@ export class ProfileProjection {
   ) {}
 
   /**
-   * Adds one paid order to the guest's profile, inside the caller's (checkout) transaction, and
-   * reclassifies them, in a fixed number of statements whatever the guest's history: the stats
-   * and dish counts (one statement, run here), then the stage and segments from the facts it
-   * returned: a common table expression the caller runs in its last statement (null when the
-   * guest is gone).
-   */
-  async record(em: EntityManager, customerId: string, visit: Visit): Promise<Statement | null> {
-    const perDish = dishCounts(visit);
-    const upsert = perDish.size ? dishUpsert(customerId, perDish, visit.at) : null;
-    const [facts] = await executePrepared<{ visit_count: number; total_spent: number; first_visit_at: Date; last_visit_at: Date }[]>(
-      em,
-      `${upsert ? `with "dishes" as (${upsert.sql}) ` : ''}update "customer" set
-         "visit_count" = "visit_count" + 1,
-         "total_spent" = "total_spent" + ?,
-         "first_visit_at" = least(coalesce("first_visit_at", ?::timestamptz), ?::timestamptz),
-         "last_visit_at" = greatest(coalesce("last_visit_at", ?::timestamptz), ?::timestamptz),
-         "updated_at" = now()
-       where "id" = ? returning "visit_count", "total_spent", "first_visit_at", "last_visit_at"`,
-      [...(upsert?.params ?? []), visit.spend, visit.at, visit.at, visit.at, visit.at, customerId],
-    );
-    if (!facts) return null;
-    return asCte(
-      'classified',
-      this.classification(customerId, {
-        visitCount: facts.visit_count,
-        totalSpent: facts.total_spent,
-        firstVisitAt: new Date(facts.first_visit_at),
-        lastVisitAt: new Date(facts.last_visit_at),
-      }),
-    );
-  }
-
-  /**
-   * checkout's way in (one statement fewer, and one new version of the guest's row instead of
-   * two, each of which adds an entry to every index on customer): a read to run with its first
-   * statement, the order's guest's facts with the row locked (FOR NO KEY UPDATE) to the end of
-   * the transaction; then visitWrites from them.
+   * How checkout adds a visit (one new version of the guest's row, each of which adds an entry
+   * to every index on customer): a read to run with its first statement, the order's guest's
+   * facts with the row locked (FOR NO KEY UPDATE) to the end of the transaction; then
+   * visitWrites from them.
    */
   lockedFacts(orderId: string): Statement {
-    return {
-      sql: `select "id", "visit_count", "total_spent", "first_visit_at", "last_visit_at" from "customer"
-            where "id" = (select "customer_id" from "orders" where "id" = ?::uuid) for no key update`,
-      params: [orderId],
-    };
+    return { sql: `${FACTS} where "id" = (select "customer_id" from "orders" where "id" = ?::uuid) for no key update`, params: [orderId] };
+  }
+
+  /** The same facts of a known guest, locked the same way, read on their own (null when the guest is gone). */
+  async lockFacts(em: EntityManager, customerId: string): Promise<LockedFacts | null> {
+    const [row] = await em.execute<LockedFacts[]>(`${FACTS} where "id" = ? for no key update`, [customerId]);
+    return row ?? null;
   }
 
   /**
    * Adds one paid order to the guest's profile from their facts as lockedFacts read them (the
    * row still locked): the dish counts, the stats, stage and segments, as common table
-   * expressions for the caller's last statement. The stats are written as increments, as
-   * record() writes them; the classification is made from the same sums.
+   * expressions for the caller's last statement. The stats are written as increments; the
+   * classification is made from the same sums.
    */
   visitWrites(locked: LockedFacts, visit: Visit): Statement[] {
     const perDish = dishCounts(visit);

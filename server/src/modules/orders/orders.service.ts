@@ -282,15 +282,11 @@ export class OrdersService {
       const writes = [asCte('key', this.idempotency.completion(claim, order.id)!), ...this.hooks.paidWrites(order, totals)];
       if (order.customer) {
         const visit = { at, spend: totals.total - totals.tip, dishes: order.lines.getItems().map((l) => ({ menuItemId: l.menuItem.id, quantity: l.quantity })) };
-        const guest = rows.guest[0] as unknown as LockedFacts | undefined;
-        if (guest?.id === order.customer.id) {
-          writes.push(...this.customers.visitWrites(guest, visit));
-        } else {
-          // The guest read and the locked order disagree (a guest attached while this statement
-          // waited for the order's lock): the profile is written from a fresh read.
-          const classified = await this.customers.recordVisit(em, order.customer.id, visit);
-          if (classified) writes.push(classified);
-        }
+        const read = rows.guest[0] as unknown as LockedFacts | undefined;
+        // When the guest read and the locked order disagree (a guest attached while the first
+        // statement waited for the order's lock), the order's guest is read again.
+        const guest = read?.id === order.customer.id ? read : await this.customers.lockFacts(em, order.customer.id);
+        if (guest) writes.push(...this.customers.visitWrites(guest, visit));
       }
       // What the unit of work holds first (an audit entry or a redeemed reward's ledger entry, if
       // any): the last statement commits.
