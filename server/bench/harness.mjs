@@ -375,8 +375,11 @@ export async function runBench(argv) {
       // set): not with the first reads setting them, nor autovacuum working through the freshly
       // loaded tables on one of the two cores while the workloads run.
       await db.query('vacuum (analyze)');
+      // And checkpointed: loading 100k guests writes about 2 GB of WAL, which starts checkpoints
+      // whose writes and full-page images would otherwise spill into the first workloads.
+      const checkpointed = await checkpoint(db);
       log(
-        `${size.toLocaleString('en')} guests with about ${o.perGuest} orders each, generated in ${((generated - t0) / 1000).toFixed(1)} s, vacuumed in ${((Date.now() - generated) / 1000).toFixed(1)} s`,
+        `${size.toLocaleString('en')} guests with about ${o.perGuest} orders each, generated in ${((generated - t0) / 1000).toFixed(1)} s, vacuumed${checkpointed ? ' and checkpointed' : ''} in ${((Date.now() - generated) / 1000).toFixed(1)} s`,
       );
       ctx.size = size;
       if (o.only.includes('W1')) await w1(ctx);
@@ -420,6 +423,36 @@ export async function runBench(argv) {
     await dropRedisKeys(redisUrl, redisPrefix).catch(() => undefined);
     rmSync(snapshots, { recursive: true, force: true });
   }
+}
+
+/** Runs CHECKPOINT when the bench's role may (superuser or pg_checkpoint); says so when it may not. */
+async function checkpoint(db) {
+  try {
+    await db.query('checkpoint');
+    return true;
+  } catch (err) {
+    log(`no checkpoint after loading (${err.message}): PostgreSQL may checkpoint during the workloads`);
+    return false;
+  }
+}
+
+/** The server's WAL position, full-page images written and checkpoints done (all databases). */
+async function walState(db) {
+  const { rows } = await db.query(
+    `select pg_current_wal_lsn()::text as lsn, (select wal_fpi from pg_stat_wal) as fpi,
+            (select checkpoints_timed + checkpoints_req from pg_stat_bgwriter) as checkpoints`,
+  );
+  return rows[0];
+}
+
+/** What the server wrote to its WAL between two walState readings, per order. */
+async function walBetween(db, before, after, orders) {
+  const { rows } = await db.query('select pg_wal_lsn_diff($1, $2)::float8 as bytes', [after.lsn, before.lsn]);
+  return {
+    bytesPerOrder: orders ? Math.round(rows[0].bytes / orders) : null,
+    fullPageImagesPerOrder: orders ? round((Number(after.fpi) - Number(before.fpi)) / orders, 2) : null,
+    checkpoints: Number(after.checkpoints) - Number(before.checkpoints),
+  };
 }
 
 /**
@@ -720,11 +753,13 @@ async function w4(ctx) {
   // the thirtieth), and its optimising compiler's bursts on the way were the slow episodes that
   // made W4's p99 until the tenth pass (RESULTS.md).
   const warm = accumulator();
+  const walWarm = await walState(db);
   const warmup = await phase(product, warm, async () => {
     const res = await openLoop(() => visit(guests()), o.w4Rate, o.w4WarmupSeconds * 1000, 512);
     return { ...res, lat: res.latencies, ops: res.completed };
   });
   if (warmup.errors) throw new Error(`W4 warm-up: ${warmup.firstError}`);
+  warm.extra = { wal: await walBetween(db, walWarm, await walState(db), warmup.completed) };
   warm.thr.push((warmup.completed / warmup.elapsedMs) * 1000);
   record(ctx, 'W4', `placeOrder + checkout at ${o.w4Rate}/s, the warm-up before it (${o.w4WarmupSeconds} s, no bar)`, [['product', warm]], {
     warmup: true,
@@ -733,12 +768,14 @@ async function w4(ctx) {
   // Constant arrival rate, open loop: an order is placeOrder then checkout for a known guest.
   const acc = accumulator();
   // Where the machine's CPU goes per order: the product, PostgreSQL's backends, this load generator.
+  const wal0 = await walState(db);
   const [m0, pg0, gen0, prod0] = [machineCpuSeconds(), cpuSecondsOf('postgres'), process.cpuUsage(), cpuSeconds(product.pid)];
   const r = await phase(product, acc, async () => {
     const res = await openLoop(() => visit(guests()), o.w4Rate, o.w4Seconds * 1000, 512);
     return { ...res, lat: res.latencies, ops: res.completed };
   });
   const [m1, gen1] = [machineCpuSeconds(), process.cpuUsage(gen0)];
+  const wal = await walBetween(db, wal0, await walState(db), r.completed);
   const perOrder = (seconds) => (r.completed ? round((seconds / r.completed) * 1000, 2) : null);
   acc.extra = {
     machineBusyPct: round(((m1.busy - m0.busy) / (m1.total - m0.total)) * 100, 1),
@@ -748,6 +785,10 @@ async function w4(ctx) {
       postgres: perOrder(cpuSecondsBetween(pg0, cpuSecondsOf('postgres'))),
       loadGenerator: perOrder((gen1.user + gen1.system) / 1e6),
     },
+    // PostgreSQL's WAL per order over the phase (the whole server's: other databases count too),
+    // its full-page images (the first change to a page after a checkpoint writes the whole page),
+    // and the checkpoints that ended during the phase.
+    wal,
     targetRatePerS: o.w4Rate,
     warmupSeconds: o.w4WarmupSeconds,
     achievedPerS: round((r.completed / r.elapsedMs) * 1000, 1),

@@ -75,6 +75,9 @@ export function evaluateBars(report) {
         (p.cpuMsPerOrder
           ? `; machine ${fmt(p.machineBusyPct, 0)} % busy, CPU per order ${fmt(p.cpuMsPerOrder.machine, 1)} ms` +
             ` (product ${fmt(p.cpuMsPerOrder.product, 1)}, PostgreSQL ${fmt(p.cpuMsPerOrder.postgres, 1)}, load generator ${fmt(p.cpuMsPerOrder.loadGenerator, 1)})`
+          : '') +
+        (p.wal
+          ? `; WAL ${fmt(p.wal.bytesPerOrder / 1000, 1)} kB and ${fmt(p.wal.fullPageImagesPerOrder, 1)} full-page images per order, ${p.wal.checkpoints} checkpoint(s) ended`
           : ''),
       sustained,
     );
