@@ -18,13 +18,15 @@ export function payloadHash(payload: unknown): string {
   return createHash('sha256').update(canonicalJson(payload)).digest('hex');
 }
 
-export type Claim = { kind: 'claimed'; scope: string; actorId: string; key: string } | { kind: 'replay'; resultId: string };
+export type Claim = { kind: 'claimed' } | { kind: 'replay'; resultId: string };
 
 /**
  * Idempotency keys, scoped to (operation, caller). claim() must be the first statement of the
- * operation's transaction: the insert takes the key; a concurrent duplicate blocks on the
- * primary key until the first transaction ends, then sees its committed row and replays it
- * (or claims the key if the first one rolled back, since nothing acknowledged was stored).
+ * operation's transaction: the insert takes the key, with the id of the result the operation
+ * will make (chosen before it starts), so the key is written once and never looked up again by
+ * this transaction; a concurrent duplicate blocks on the primary key until the first
+ * transaction ends, then sees its committed row and replays it (or claims the key if the first
+ * one rolled back, since nothing acknowledged was stored).
  */
 export class Idempotency {
   constructor(private readonly ttlHours: number) {}
@@ -34,6 +36,7 @@ export class Idempotency {
    * each read is a SELECT whose rows come back as JSON objects (keyed by column) under its
    * name. The reads run whatever the claim's outcome, and a replay ignores them; a read may
    * lock its rows (FOR UPDATE), which then stay locked to the end of the transaction.
+   * `resultId` is what a replay of this key will return once this transaction has committed.
    */
   async claim<R extends Record<string, Statement | undefined>>(
     em: EntityManager,
@@ -41,6 +44,7 @@ export class Idempotency {
     actorId: string,
     key: string,
     payload: unknown,
+    resultId: string,
     reads: R = {} as R,
   ): Promise<{ claim: Claim; rows: { [N in keyof R]: Record<string, unknown>[] } }> {
     const k = key.trim();
@@ -50,17 +54,17 @@ export class Idempotency {
     const [row] = await executePrepared<Record<string, unknown>[]>(
       em,
       `with "claim" as (
-         insert into "idempotency_key" ("scope", "actor_id", "key", "request_hash", "created_at", "expires_at")
-         values (?, ?, ?, ?, now(), now() + make_interval(hours => ?))
+         insert into "idempotency_key" ("scope", "actor_id", "key", "request_hash", "result_id", "created_at", "expires_at")
+         values (?, ?, ?, ?, ?::uuid, now(), now() + make_interval(hours => ?))
          on conflict do nothing returning "key"
        )
        select (select count(*) from "claim")::int as "claimed"${named
          .map(([n, read]) => `, (select coalesce(json_agg("r"), '[]'::json) from (${read.sql}) "r") as "${n}"`)
          .join('')}`,
-      [scope, actorId, k, hash, this.ttlHours, ...named.flatMap(([, read]) => read.params)],
+      [scope, actorId, k, hash, resultId, this.ttlHours, ...named.flatMap(([, read]) => read.params)],
     );
     const rows = Object.fromEntries(named.map(([n]) => [n, row![n]])) as { [N in keyof R]: Record<string, unknown>[] };
-    if (row!.claimed) return { claim: { kind: 'claimed', scope, actorId, key: k }, rows };
+    if (row!.claimed) return { claim: { kind: 'claimed' }, rows };
     return { claim: await this.replay(em, scope, actorId, k, hash), rows };
   }
 
@@ -75,18 +79,6 @@ export class Idempotency {
     }
     if (!row.result_id) throw new AppError(ErrorCode.CONFLICT, 'idempotencyKey: the first request with this key has not finished');
     return { kind: 'replay', resultId: row.result_id };
-  }
-
-  /**
-   * The key's result (the id of what the operation made), as a statement for the caller to run
-   * inside its last one (as a CTE of its write), saving a round trip. Null for a replay.
-   */
-  completion(claim: Claim, resultId: string): Statement | null {
-    if (claim.kind !== 'claimed') return null;
-    return {
-      sql: `update "idempotency_key" set "result_id" = ? where "scope" = ? and "actor_id" = ? and "key" = ?`,
-      params: [resultId, claim.scope, claim.actorId, claim.key],
-    };
   }
 
   /** Deletes expired keys; returns how many. Run periodically. */

@@ -100,10 +100,10 @@ export function detachedOrder(
 
 /**
  * Writes a new order in one statement, the transaction's last: the day's number, the order,
- * its lines, and the writes given (the idempotency key's result, the kitchen tickets and
- * events). The day's counter row and the kitchen log lock are hot (every order takes them)
- * and stay locked until commit, so they are taken here, and the COMMIT goes with this statement
- * (`executeLast`): they are released as soon as PostgreSQL has run it. Returns the number.
+ * its lines, and the writes given (the kitchen tickets and events). The day's counter row and
+ * the kitchen log lock are hot (every order takes them) and stay locked until commit, so they
+ * are taken here, and the COMMIT goes with this statement (`executeLast`): they are released as
+ * soon as PostgreSQL has run it. Returns the number.
  */
 export async function insertOrder(
   em: EntityManager,
@@ -129,7 +129,7 @@ export async function insertOrder(
      ), "l" as (
        insert into "order_line" ("id", "order_id", "menu_item_id", "position", "name", "station", "quantity", "unit_price", "modifiers", "notes", "created_at")
        values ${lineValues}
-     ), ${ctes}
+     )${ctes ? `, ${ctes}` : ''}
      select "number" from "o"`,
     [
       o.businessDate,
@@ -207,8 +207,7 @@ export async function lockedForCheckout(em: EntityManager, orderId: string, rows
 /**
  * checkout's write, one statement and the transaction's last, with its COMMIT (`executeLast`;
  * nothing may be left for the unit of work after it): the payments, the order paid, and the
- * writes given as common table expressions (the idempotency key's result, the points earned, the
- * guest's new classification).
+ * writes given as common table expressions (the points earned, the guest's new profile).
  */
 export async function markPaid(em: EntityManager, order: Order, writes: readonly Statement[]): Promise<void> {
   const payments = order.payments.getItems();

@@ -5,7 +5,7 @@ import { recordAudit } from '../audit/audit.js';
 import { AppError, ErrorCode } from '../../common/errors.js';
 import type { RequestContext } from '../../common/context.js';
 import { containsCardNumber, priceOrder, type OrderTotals } from '../../common/money.js';
-import { asCte, type Statement } from '../../common/statement.js';
+import type { Statement } from '../../common/statement.js';
 import type { EventBus } from '../../infra/pubsub.js';
 import type { MenuItem } from '../menu/menu-item.entity.js';
 import { menuItemOf, type MenuItemView, type MenuService } from '../menu/menu.service.js';
@@ -123,7 +123,8 @@ export class OrdersService {
     // Hand-written statements, no unit of work: this is the busiest write (see bench W4/W5).
     await ctx.em.transactional(async (em) => {
       // The key, the menu items and the guest: one statement.
-      const { claim, rows } = await this.idempotency.claim(em, 'placeOrder', staffId, input.idempotencyKey, payload, {
+      const orderId = randomUUID();
+      const { claim, rows } = await this.idempotency.claim(em, 'placeOrder', staffId, input.idempotencyKey, payload, orderId, {
         menu: this.menu.viewsForOrderRead(quantities),
         guest: payload.customerId ? this.customers.orderGuestRead(payload.customerId) : undefined,
       });
@@ -139,7 +140,7 @@ export class OrdersService {
         return { id: randomUUID(), menuItemId: m.id, position, name: m.name, station: m.station, quantity: i.quantity, unitPrice: m.price, modifiers: i.modifiers, notes: i.notes };
       });
       const fields = {
-        id: randomUUID(),
+        id: orderId,
         number: 0,
         businessDate: businessDate(at, this.config.timeZone, this.config.dayStartHour),
         status: OrderStatus.OPEN,
@@ -164,10 +165,7 @@ export class OrdersService {
             at,
           )
         : null;
-      fields.number = await insertOrder(em, fields, guest?.id ?? null, lines, [
-        asCte('key', this.idempotency.completion(claim, fields.id)!),
-        ...(tickets ? [tickets] : []),
-      ]);
+      fields.number = await insertOrder(em, fields, guest?.id ?? null, lines, tickets ? [tickets] : []);
       ticketed = tickets !== null;
       // The answer, from what was written (no re-read); menu items as the stock now stands.
       const now = new Map([...menuItems.values(), ...changed].map((v) => [v.id, v]));
@@ -248,7 +246,7 @@ export class OrdersService {
     // Hand-written statements, no unit of work (see placeOrder); the hooks' own writes included.
     await ctx.em.transactional(async (em) => {
       // The key, the order locked, and its guest's profile facts locked: one statement.
-      const { claim, rows } = await this.idempotency.claim(em, 'checkout', staffId, input.idempotencyKey, payload, {
+      const { claim, rows } = await this.idempotency.claim(em, 'checkout', staffId, input.idempotencyKey, payload, orderId, {
         order: orderForCheckout(orderId),
         guest: this.customers.lockedFacts(orderId),
       });
@@ -279,7 +277,7 @@ export class OrdersService {
       }
       const made = payments.map((p) => entityView(Payment, { id: randomUUID(), ...p, createdAt: at }));
       order.payments = new Collection<Payment>(order, made);
-      const writes = [asCte('key', this.idempotency.completion(claim, order.id)!), ...this.hooks.paidWrites(order, totals)];
+      const writes = this.hooks.paidWrites(order, totals);
       if (order.customer) {
         const visit = { at, spend: totals.total - totals.tip, dishes: order.lines.getItems().map((l) => ({ menuItemId: l.menuItem.id, quantity: l.quantity })) };
         const read = rows.guest[0] as unknown as LockedFacts | undefined;
