@@ -170,6 +170,17 @@ export async function addGuests(db, from, to, { perGuest, spread = 5, spacingDay
        where c.id = ${guestId('a.i')}`,
       args,
     );
+    // When each guest's classification next changes with the clock alone, also approximately
+    // (the next of 14 and 90 days after the last visit still ahead; none after that). Builds
+    // before the table existed (--product-main) kept it in customer, unindexed here.
+    const { rows: [due] } = await db.query(`select to_regclass('customer_classification_due') is not null as present`);
+    if (due.present) await db.query(
+      `insert into customer_classification_due (customer_id, due_at)
+       select c.id, case when c.last_visit_at + interval '14 days' > now() then c.last_visit_at + interval '14 days' else c.last_visit_at + interval '90 days' end
+       from generate_series($1::int, $2::int - 1) i join customer c on c.id = ${guestId('i')}
+       where c.last_visit_at + interval '90 days' > now()`,
+      [from, to],
+    );
     await db.query('commit');
   } catch (err) {
     await db.query('rollback');
@@ -240,7 +251,7 @@ export async function addOpenTickets(db, { station, count, staffId, tag }) {
   }
 }
 
-const BULK_TABLES = ['customer', 'customer_dish', 'orders', 'order_line', 'payment', 'points_entry', 'loyalty_account'];
+const BULK_TABLES = ['customer', 'customer_classification_due', 'customer_dish', 'orders', 'order_line', 'payment', 'points_entry', 'loyalty_account'];
 
 /**
  * For a large step: runs `load` with this session's foreign-key triggers off (the generated rows

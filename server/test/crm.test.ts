@@ -262,6 +262,12 @@ describe('customerLookup and the profile cache', () => {
   });
 });
 
+/** The guest's entries on the reclassification sweep's list (0 or 1). */
+async function dueRows(customerId: string): Promise<number> {
+  const [{ n }] = await t.orm.em.fork().execute<{ n: number }[]>('select count(*)::int as n from customer_classification_due where customer_id = ?', [customerId]);
+  return n;
+}
+
 describe('lifecycle stages and segments', () => {
   it('moves a guest through the stages as the clock runs, with no orders', async () => {
     const start = new Date('2026-01-05T19:00:00Z');
@@ -278,10 +284,44 @@ describe('lifecycle stages and segments', () => {
     expect(await stage()).toBe('AT_RISK');
     const atRisk = await t.gql<{ customers: { nodes: { id: string }[] } }>('{ customers(lifecycleStage: AT_RISK, first: 100) { nodes { id } } }', {}, t.tokens.MANAGER);
     expect(atRisk.data!.customers.nodes.map((n) => n.id)).toContain(g.id);
+    expect(await dueRows(g.id)).toBe(1);
     frozen = new Date(start.getTime() + (35 + 91) * DAY);
     await t.app.services.customers.refreshClassifications(t.orm.em.fork());
     expect(await stage()).toBe('LAPSED');
+    frozen = new Date(start.getTime() + 2 * 365 * DAY);
+    await t.app.services.customers.refreshClassifications(t.orm.em.fork());
+    expect(await stage()).toBe('LAPSED');
+    expect(await dueRows(g.id)).toBe(0); // nothing more changes with the clock alone: off the sweep's list
     frozen = null;
+  });
+
+  it("updates a returning guest's row in place at checkout (HOT): no index on customer gets an entry", async () => {
+    // Each version of the guest's row, read with pageinspect: a heap-only tuple is only ever
+    // written by a HOT update, and an update that changes an indexed column is never HOT.
+    const em = t.orm.em.fork();
+    await em.execute('create extension if not exists pageinspect');
+    const heapOnly = async (id: string) => {
+      const [{ ctid }] = await em.execute<{ ctid: string }[]>('select ctid::text as ctid from customer where id = ?', [id]);
+      const [block, item] = ctid.slice(1, -1).split(',').map(Number);
+      const [{ flags }] = await em.execute<{ flags: number }[]>(`select t_infomask2 as flags from heap_page_items(get_raw_page('customer', ?)) where lp = ?`, [block, item]);
+      return (flags & 0x8000) !== 0; // HEAP_ONLY_TUPLE
+    };
+    const classification = async (id: string) =>
+      JSON.stringify(await em.execute('select lifecycle_stage, segments from customer where id = ?', [id]));
+    frozen = null;
+    const g = await customer(t, { firstName: 'Returning' });
+    const now = Date.now();
+    for (let i = 0; i < 6; i++) await visit(t, g.id, new Date(now - (60 - i * 7) * DAY));
+    let inPlace = 0;
+    for (let i = 0; i < 5; i++) {
+      const before = await classification(g.id);
+      await visit(t, g.id, new Date(now - (10 - i) * DAY));
+      // A visit that moves the stage or the segments changes two indexed columns: not HOT, by design.
+      if ((await classification(g.id)) !== before) continue;
+      expect(await heapOnly(g.id), `visit ${i}`).toBe(true);
+      inPlace++;
+    }
+    expect(inPlace).toBeGreaterThanOrEqual(3);
   });
 
   it('puts a generated population into the documented RFM bands', { timeout: 60_000 }, async () => {
@@ -492,6 +532,7 @@ describe('privacy', () => {
     for (const value of [p, email, secretName, code]) expect(dump).not.toContain(value);
     const [{ n: audits }] = await em.execute<{ n: number }[]>(`select count(*)::int as n from audit_log where subject_id = ? and action = 'customer_erased'`, [g.id]);
     expect(audits).toBe(1);
+    expect(await dueRows(g.id)).toBe(0);
   });
 
   it('exports everything held about a guest, including who changed their marketing consent and when', async () => {

@@ -5,6 +5,7 @@ import { Migration20261125161407 } from './Migration20261125161407.js';
 import { Migration20261125163203 } from './Migration20261125163203.js';
 import { Migration20261125164935 } from './Migration20261125164935.js';
 import { Migration20261125191215 } from './Migration20261125191215.js';
+import { Migration20261127091708 } from './Migration20261127091708.js';
 
 /** Committed migrations, in order. Written by `pnpm migrate:create`; do not edit by hand. */
 export const migrationsList: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125163203', class: Migration20261125163203 },
   { name: 'Migration20261125164935', class: Migration20261125164935 },
   { name: 'Migration20261125191215', class: Migration20261125191215 },
+  { name: 'Migration20261127091708', class: Migration20261127091708 },
 ];

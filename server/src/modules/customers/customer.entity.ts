@@ -16,11 +16,9 @@ export const SEARCH_EXPRESSION = `lower(coalesce("first_name", '') || ' ' || coa
  */
 @ObjectType({ description: "A guest of the restaurant and what the restaurant remembers about them." })
 @Entity({ tableName: 'customer' })
-@Index({ name: 'customer_last_visit_idx', properties: ['lastVisitAt'] })
 @Index({ name: 'customer_stage_idx', expression: 'create index "customer_stage_idx" on "customer" ("lifecycle_stage", "created_at" desc, "id" desc) where "erased_at" is null' })
 @Index({ name: 'customer_segments_idx', expression: 'create index "customer_segments_idx" on "customer" using gin ("segments") where "erased_at" is null' })
 @Index({ name: 'customer_list_idx', expression: 'create index "customer_list_idx" on "customer" ("created_at" desc, "id" desc) where "erased_at" is null' })
-@Index({ name: 'customer_classified_until_idx', properties: ['classifiedUntil'] })
 @Index({
   name: 'customer_search_trgm_idx',
   expression: `create index "customer_search_trgm_idx" on "customer" using gin ((${SEARCH_EXPRESSION}) gin_trgm_ops) where "erased_at" is null`,
@@ -92,8 +90,13 @@ export class Customer {
   /**
    * Stage and RFM segments are stored (indexed for filtering at a million guests) and kept
    * current two ways: every checkout reclassifies its guest, and a periodic sweep reclassifies
-   * the guests whose `classifiedUntil` has passed, the only ones whose stage can have moved
+   * the guests whose ClassificationDue has passed, the only ones whose stage can have moved
    * with the clock alone (see lifecycle.ts). A sweep touches only those rows.
+   *
+   * A checkout changes none of customer's indexed columns as a rule (the stage and segments only
+   * when they move), so its update of the row is HOT: the new version goes on the same page
+   * (the table's fillfactor leaves room, set in its migration) and no index gets an entry.
+   * Keep it so: an index on a column every checkout writes costs each order one entry per index.
    */
   @Field(() => LifecycleStage)
   @Enum({ items: () => LifecycleStage, nativeEnumName: 'lifecycle_stage', default: LifecycleStage.NEW })
@@ -102,9 +105,6 @@ export class Customer {
   @Field(() => [String], { description: 'RFM segments, e.g. champions, loyal, big-spenders, new, at-risk, hibernating, lost.' })
   @Property({ type: 'text[]', defaultRaw: "'{}'" })
   segments: string[] = [];
-
-  @Property({ type: 'timestamptz', nullable: true })
-  classifiedUntil: Date | null = null;
 
   /** Set when the guest's personal data was erased; the row stays for the books. */
   @Property({ type: 'timestamptz', nullable: true })

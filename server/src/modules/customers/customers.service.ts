@@ -8,6 +8,7 @@ import { decodeCursor, encodeCursor, pageSize, PageInfo } from '../../common/pag
 import type { EventBus } from '../../infra/pubsub.js';
 import { Customer, SEARCH_EXPRESSION } from './customer.entity.js';
 import { CustomerDish } from './customer-dish.entity.js';
+import { ClassificationDue } from './classification-due.entity.js';
 import type { CustomerInput, CustomerLookupInput, CustomerPatch, InteractionInput } from './customer.inputs.js';
 import { CustomerConnection, DishCount, SegmentSummary, statsOf, type CustomerStats } from './customer.types.js';
 import { newLoyaltyCode, normaliseBirthday, normaliseEmail, normaliseList, normalisePhone } from './contact.js';
@@ -359,6 +360,7 @@ export class CustomersService {
     const lookups = lookupsOf(c);
     await em.nativeDelete(Interaction, { customer: customerId });
     await em.nativeDelete(CustomerDish, { customer: customerId });
+    await em.nativeDelete(ClassificationDue, { customer: customerId });
     Object.assign(c, {
       firstName: 'Erased',
       lastName: null,
@@ -378,7 +380,6 @@ export class CustomersService {
       lastVisitAt: null,
       lifecycleStage: LifecycleStage.NEW,
       segments: [],
-      classifiedUntil: null,
       erasedAt: this.clock(),
     });
     return lookups;

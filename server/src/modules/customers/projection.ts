@@ -40,6 +40,17 @@ function dishUpsert(customerId: string, perDish: ReadonlyMap<string, number>, at
   };
 }
 
+/** Records when the guest's classification next changes with the clock alone (none: no row). */
+function dueWrite(customerId: string, dueAt: Date | null): Statement {
+  return dueAt === null
+    ? { sql: `delete from "customer_classification_due" where "customer_id" = ?::uuid`, params: [customerId] }
+    : {
+        sql: `insert into "customer_classification_due" ("customer_id", "due_at") values (?::uuid, ?::timestamptz)
+              on conflict ("customer_id") do update set "due_at" = excluded."due_at"`,
+        params: [customerId, dueAt],
+      };
+}
+
 /**
  * The profile projection: the guest's stats, dish counts, lifecycle stage and segments, written
  * incrementally inside the transactions that change them (checkout, void), and reclassified as
@@ -53,8 +64,8 @@ export class ProfileProjection {
   ) {}
 
   /**
-   * How checkout adds a visit (one new version of the guest's row, each of which adds an entry
-   * to every index on customer): a read to run with its first statement, the order's guest's
+   * How checkout adds a visit (one new version of the guest's row, on its page with no index
+   * entry as a rule: see Customer.lifecycleStage): a read to run with its first statement, the order's guest's
    * facts with the row locked (FOR NO KEY UPDATE) to the end of the transaction; then
    * visitWrites from them.
    */
@@ -89,10 +100,11 @@ export class ProfileProjection {
                 "first_visit_at" = least(coalesce("first_visit_at", ?::timestamptz), ?::timestamptz),
                 "last_visit_at" = greatest(coalesce("last_visit_at", ?::timestamptz), ?::timestamptz),
                 "updated_at" = now(),
-                "lifecycle_stage" = ?, "segments" = ?::text[], "classified_until" = ?::timestamptz
+                "lifecycle_stage" = ?, "segments" = ?::text[]
               where "id" = ?::uuid`,
-        params: [visit.spend, visit.at, visit.at, visit.at, visit.at, c.stage, `{${c.segments.join(',')}}`, c.validUntil, locked.id],
+        params: [visit.spend, visit.at, visit.at, visit.at, visit.at, c.stage, `{${c.segments.join(',')}}`, locked.id],
       }),
+      asCte('due', dueWrite(locked.id, c.validUntil)),
     );
     return writes;
   }
@@ -100,9 +112,10 @@ export class ProfileProjection {
   /** The guest's stage, segments and how long they hold, from the facts just written. */
   private classification(customerId: string, facts: ProfileFacts): Statement {
     const c = classify(facts, this.clock(), this.rules);
+    const due = asCte('due', dueWrite(customerId, c.validUntil));
     return {
-      sql: `update "customer" set "lifecycle_stage" = ?, "segments" = ?::text[], "classified_until" = ?::timestamptz where "id" = ?::uuid`,
-      params: [c.stage, `{${c.segments.join(',')}}`, c.validUntil, customerId],
+      sql: `with ${due.sql} update "customer" set "lifecycle_stage" = ?, "segments" = ?::text[] where "id" = ?::uuid`,
+      params: [...due.params, c.stage, `{${c.segments.join(',')}}`, customerId],
     };
   }
 
@@ -144,16 +157,18 @@ export class ProfileProjection {
   }
 
   /**
-   * Reclassifies the guests whose stage can have moved with the clock alone (classifiedUntil
-   * passed), in batches; an index on classified_until keeps it to those rows. Run periodically.
+   * Reclassifies the guests whose stage can have moved with the clock alone (their
+   * ClassificationDue passed), in batches; the index on due_at keeps it to those rows. Run
+   * periodically.
    */
   async refreshDue(em: EntityManager, batch = 1_000): Promise<number> {
     const now = this.clock();
     let total = 0;
     for (;;) {
       const rows = await em.execute<{ id: string; visit_count: number; total_spent: number; first_visit_at: Date | null; last_visit_at: Date | null }[]>(
-        `select "id", "visit_count", "total_spent", "first_visit_at", "last_visit_at" from "customer"
-         where "classified_until" <= ? and "erased_at" is null order by "classified_until" limit ?`,
+        `select c."id", c."visit_count", c."total_spent", c."first_visit_at", c."last_visit_at"
+         from "customer_classification_due" d join "customer" c on c."id" = d."customer_id"
+         where d."due_at" <= ? and c."erased_at" is null order by d."due_at" limit ?`,
         [now, batch],
       );
       if (!rows.length) return total;
@@ -167,8 +182,10 @@ export class ProfileProjection {
         return [r.id, c.stage, `{${c.segments.join(',')}}`, c.validUntil];
       });
       await em.execute(
-        `update "customer" c set "lifecycle_stage" = v.stage, "segments" = v.segments, "classified_until" = v.until
-         from (values ${values}) as v(id, stage, segments, until) where c."id" = v.id`,
+        `with v(id, stage, segments, until) as (values ${values}),
+           "stage" as (update "customer" c set "lifecycle_stage" = v.stage, "segments" = v.segments from v where c."id" = v.id),
+           "done" as (delete from "customer_classification_due" d using v where d."customer_id" = v.id and v.until is null)
+         update "customer_classification_due" d set "due_at" = v.until from v where d."customer_id" = v.id and v.until is not null`,
         params,
       );
       for (const r of rows) await this.onReclassified(r.id);

@@ -46,7 +46,7 @@ const CUSTOMER_DATES = ['firstVisitAt', 'lastVisitAt', 'createdAt'] as const;
 export const MENU_FIELDS = ['id', 'sku', 'name', 'category', 'price', 'station', 'allergens', 'stock', 'enabled'] as const;
 
 /** Columns a cached profile leaves out, as a freshly loaded guest has them. */
-const CUSTOMER_UNCACHED = { marketingOptInChangedAt: null, marketingOptInChangedBy: null, classifiedUntil: null, erasedAt: null } as const;
+const CUSTOMER_UNCACHED = { marketingOptInChangedAt: null, marketingOptInChangedBy: null, erasedAt: null } as const;
 
 export function pick<T extends object>(o: T, keys: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(keys.map((k) => [k, (o as Record<string, unknown>)[k]]));
