@@ -156,31 +156,7 @@ export async function addGuests(db, from, to, { perGuest, spread = 5, spacingDay
        select ${guestId('i')}, sum(sub / 100), sum(sub / 100), now() from (${PRICED}) p group by i`,
       args,
     );
-    // Stats from the orders; stage and segments by the product's default rules, approximately
-    // (REGULAR at 5+ visits and recent, AT_RISK when away over twice the usual gap, LAPSED after 90 days).
-    await db.query(
-      `update customer c set visit_count = a.n, total_spent = a.spent, first_visit_at = a.first, last_visit_at = a.last,
-         lifecycle_stage = (case
-           when now() - a.last > interval '90 days' then 'LAPSED'
-           when a.n >= 2 and now() - a.last > greatest(interval '14 days', 2 * (a.last - a.first) / (a.n - 1)) then 'AT_RISK'
-           when a.n >= 5 then 'REGULAR' when a.n >= 2 then 'ACTIVE' else 'NEW' end)::lifecycle_stage,
-         segments = case when a.n >= 10 then '{loyal}'::text[] when a.spent > 80000 then '{big-spenders}'::text[] else '{}'::text[] end
-       from (select i, count(*)::int as n, sum(sub + tax)::int as spent, min(at) + interval '45 minutes' as first, max(at) + interval '45 minutes' as last
-             from (${PRICED}) p group by i) a
-       where c.id = ${guestId('a.i')}`,
-      args,
-    );
-    // When each guest's classification next changes with the clock alone, also approximately
-    // (the next of 14 and 90 days after the last visit still ahead; none after that). Builds
-    // before the table existed (--product-main) kept it in customer, unindexed here.
-    const { rows: [due] } = await db.query(`select to_regclass('customer_classification_due') is not null as present`);
-    if (due.present) await db.query(
-      `insert into customer_classification_due (customer_id, due_at)
-       select c.id, case when c.last_visit_at + interval '14 days' > now() then c.last_visit_at + interval '14 days' else c.last_visit_at + interval '90 days' end
-       from generate_series($1::int, $2::int - 1) i join customer c on c.id = ${guestId('i')}
-       where c.last_visit_at + interval '90 days' > now()`,
-      [from, to],
-    );
+    await writeProfiles(db, args);
     await db.query('commit');
   } catch (err) {
     await db.query('rollback');
@@ -252,6 +228,44 @@ export async function addOpenTickets(db, { station, count, staffId, tag }) {
 }
 
 const BULK_TABLES = ['customer', 'customer_classification_due', 'customer_dish', 'orders', 'order_line', 'payment', 'points_entry', 'loyalty_account'];
+
+/**
+ * Each guest's profile from their orders (stats as their sums), with the stage, segments and
+ * when they next change with the clock alone by the product's own rules (its lifecycle.ts,
+ * default settings), as its checkout writes them. One new version of each guest's row. Builds
+ * from before customer_classification_due existed (--product-main) get no due times.
+ */
+async function writeProfiles(db, args) {
+  const { classify } = await import('../dist/modules/customers/lifecycle.js');
+  const { rows } = await db.query(
+    `select ${guestId('i')} as id, count(*)::int as n, sum(sub + tax)::int as spent,
+            min(at) + interval '45 minutes' as first, max(at) + interval '45 minutes' as last
+     from (${PRICED}) p group by i`,
+    args,
+  );
+  const now = new Date();
+  const cols = { id: [], n: [], spent: [], first: [], last: [], stage: [], segments: [], due: [] };
+  for (const r of rows) {
+    const c = classify({ visitCount: r.n, totalSpent: r.spent, firstVisitAt: r.first, lastVisitAt: r.last }, now);
+    for (const [k, v] of Object.entries({ ...r, stage: c.stage, segments: `{${c.segments.join(',')}}`, due: c.validUntil })) cols[k].push(v);
+  }
+  await db.query(
+    `update customer c set visit_count = v.n, total_spent = v.spent, first_visit_at = v.first, last_visit_at = v.last,
+       lifecycle_stage = v.stage::lifecycle_stage, segments = v.segments::text[]
+     from unnest($1::uuid[], $2::int[], $3::int[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[])
+       as v(id, n, spent, first, last, stage, segments)
+     where c.id = v.id`,
+    [cols.id, cols.n, cols.spent, cols.first, cols.last, cols.stage, cols.segments],
+  );
+  const { rows: [table] } = await db.query(`select to_regclass('customer_classification_due') is not null as present`);
+  if (table.present) {
+    await db.query(
+      `insert into customer_classification_due (customer_id, due_at)
+       select v.id, v.due from unnest($1::uuid[], $2::timestamptz[]) as v(id, due) where v.due is not null`,
+      [cols.id, cols.due],
+    );
+  }
+}
 
 /**
  * For a large step: runs `load` with this session's foreign-key triggers off (the generated rows

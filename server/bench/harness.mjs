@@ -440,13 +440,25 @@ async function checkpoint(db) {
   }
 }
 
-/** The server's WAL position, full-page images written and checkpoints done (all databases). */
+/**
+ * The server's WAL position, full-page images written and checkpoints done (all databases), and
+ * the updates of customer rows so far in this database, with those that were HOT (the new
+ * version on the same page, no index entries). Each backend reports its table counts at most
+ * once a second, so over a phase of seconds the counts are approximate; their ratio is the measure.
+ */
 async function walState(db) {
   const { rows } = await db.query(
     `select pg_current_wal_lsn()::text as lsn, (select wal_fpi from pg_stat_wal) as fpi,
-            (select checkpoints_timed + checkpoints_req from pg_stat_bgwriter) as checkpoints`,
+            (select checkpoints_timed + checkpoints_req from pg_stat_bgwriter) as checkpoints,
+            s.n_tup_upd as customer_updates, s.n_tup_hot_upd as customer_hot_updates
+     from pg_stat_user_tables s where s.relid = 'customer'::regclass`,
   );
   return rows[0];
+}
+
+function hotPct(before, after) {
+  const updates = Number(after.customer_updates) - Number(before.customer_updates);
+  return updates > 0 ? round(((Number(after.customer_hot_updates) - Number(before.customer_hot_updates)) / updates) * 100, 1) : null;
 }
 
 /** What the server wrote to its WAL between two walState readings, per order. */
@@ -456,6 +468,8 @@ async function walBetween(db, before, after, orders) {
     bytesPerOrder: orders ? Math.round(rows[0].bytes / orders) : null,
     fullPageImagesPerOrder: orders ? round((Number(after.fpi) - Number(before.fpi)) / orders, 2) : null,
     checkpoints: Number(after.checkpoints) - Number(before.checkpoints),
+    customerUpdates: Number(after.customer_updates) - Number(before.customer_updates),
+    customerHotPct: hotPct(before, after),
   };
 }
 

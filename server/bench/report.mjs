@@ -77,7 +77,8 @@ export function evaluateBars(report) {
             ` (product ${fmt(p.cpuMsPerOrder.product, 1)}, PostgreSQL ${fmt(p.cpuMsPerOrder.postgres, 1)}, load generator ${fmt(p.cpuMsPerOrder.loadGenerator, 1)})`
           : '') +
         (p.wal
-          ? `; WAL ${fmt(p.wal.bytesPerOrder / 1000, 1)} kB and ${fmt(p.wal.fullPageImagesPerOrder, 1)} full-page images per order, ${p.wal.checkpoints} checkpoint(s) ended`
+          ? `; WAL ${fmt(p.wal.bytesPerOrder / 1000, 1)} kB and ${fmt(p.wal.fullPageImagesPerOrder, 1)} full-page images per order, ${p.wal.checkpoints} checkpoint(s) ended` +
+            (p.wal.customerHotPct != null ? `; ${fmt(p.wal.customerHotPct, 0)} % of ${p.wal.customerUpdates} guest-row updates HOT` : '')
           : ''),
       sustained,
     );

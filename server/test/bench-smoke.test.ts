@@ -87,6 +87,11 @@ describe('pnpm bench (smoke run: tiny sizes, a few requests; no timing bars asse
     expect(cpu.product + cpu.postgres + cpu.loadGenerator).toBeLessThanOrEqual(cpu.machine * 1.25 + 1);
     expect(w4.machineBusyPct).toBeGreaterThan(0);
     expect(w4.machineBusyPct).toBeLessThanOrEqual(100);
+    // What PostgreSQL wrote, and how many of the guest-row updates were HOT (counts reported late: null when none yet).
+    expect(w4.wal.bytesPerOrder).toBeGreaterThan(0);
+    expect(w4.wal.customerUpdates).toBeGreaterThanOrEqual(0);
+    if (w4.wal.customerUpdates > 0) expect(w4.wal.customerHotPct).toBeGreaterThanOrEqual(0);
+    if (w4.wal.customerUpdates > 0) expect(w4.wal.customerHotPct).toBeLessThanOrEqual(100);
     for (const r of report.results.filter((x: { workload: string }) => x.workload === 'W5')) {
       for (const t of Object.values<Record<string, number>>(r.targets)) {
         expect(t.deliveredPct).toBe(100);
