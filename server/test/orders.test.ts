@@ -172,10 +172,34 @@ describe('the write path (bench W4)', () => {
     expect(await count(t, 'kitchen_event', `ticket->>'orderId' = ?`, [o.id])).toBe(2);
     expect(await count(t, 'payment', 'order_id = ?', [o.id])).toBe(1);
     expect(await count(t, 'points_entry', 'order_id = ?', [o.id])).toBe(1);
-    // One new version of the guest's row (each version adds an entry to every index on customer, its
-    // trigram search index among them): the stats and the stage written together.
+    // One new version of the guest's row (updated in place as a rule, no index entries: crm.test.ts):
+    // the stats and the stage written together.
     const sql = messages.map((m) => readable(t.orm, m)).join('\n');
     expect(sql.match(/update "customer"/g)).toHaveLength(1);
+  });
+
+  it('gives the rows each order appends time-ordered ids (UUID v7), so they go on the last page of their indexes', async () => {
+    const dish = await menuItem(t, { price: 900 });
+    const guest = await customer(t);
+    const orderIds: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const o = (await placeOrder(t, { customerId: guest.id, items: [{ menuItemId: dish.id, quantity: 1 }] })).data!.placeOrder;
+      expect((await checkout(t, o.id, { payments: [{ method: 'CASH', amount: 5_000 }] })).errors).toBeUndefined();
+      orderIds.push(o.id);
+    }
+    expect([...orderIds].sort()).toEqual(orderIds); // in the order they were made
+    const em = t.orm.em.fork();
+    for (const id of orderIds) {
+      const rows = await em.execute<{ kind: string; id: string }[]>(
+        `select 'order_line' as kind, id::text from order_line where order_id = ?
+         union all select 'payment', id::text from payment where order_id = ?
+         union all select 'kitchen_ticket', id::text from kitchen_ticket where order_id = ?
+         union all select 'points_entry', id::text from points_entry where order_id = ?`,
+        [id, id, id, id],
+      );
+      expect(new Set(rows.map((r) => r.kind))).toEqual(new Set(['order_line', 'payment', 'kitchen_ticket', 'points_entry']));
+      for (const r of [{ kind: 'orders', id }, ...rows]) expect(r.id[14], r.kind).toBe('7'); // the version digit
+    }
   });
 
   it("writes the profile of a guest attached to the order while checkout waited for the order's lock", { timeout: 30_000 }, async () => {

@@ -1,6 +1,6 @@
 import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { OptionalProps } from '@mikro-orm/core';
-import { randomUUID } from 'node:crypto';
+import { appendedRowId } from '../../common/ids.js';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Order } from '../orders/order.entity.js';
 import { TicketStatus } from './ticket-states.js';
@@ -40,7 +40,7 @@ export class KitchenTicket {
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
-  id: string = randomUUID();
+  id: string = appendedRowId();
 
   @ManyToOne(() => Order, { deleteRule: 'cascade' })
   order: Order;

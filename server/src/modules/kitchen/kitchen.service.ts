@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { appendedRowId } from '../../common/ids.js';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isoTimestamp } from '../../common/date-time.js';
@@ -117,7 +117,7 @@ export class KitchenService {
     if (!byStation.size) return null;
     const tickets = [...byStation].map(([station, ls]) =>
       entityView(KitchenTicket, {
-        id: randomUUID(),
+        id: appendedRowId(),
         order: { id: order.id } as Order,
         orderNumber: 0,
         station,

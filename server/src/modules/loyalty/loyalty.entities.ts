@@ -1,6 +1,7 @@
 import { Check, Entity, Enum, Index, ManyToOne, OneToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { OptionalProps } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
+import { appendedRowId } from '../../common/ids.js';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Customer } from '../customers/customer.entity.js';
 import { LifecycleStage } from '../customers/lifecycle.js';
@@ -26,7 +27,7 @@ export class PointsEntry {
   [OptionalProps]?: 'id' | 'createdAt' | 'orderId' | 'rewardId' | 'note';
 
   @PrimaryKey({ type: 'uuid' })
-  id: string = randomUUID();
+  id: string = appendedRowId();
 
   @ManyToOne(() => Customer, { deleteRule: 'cascade' })
   customer: Customer;

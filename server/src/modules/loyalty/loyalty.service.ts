@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { appendedRowId } from '../../common/ids.js';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, ErrorCode } from '../../common/errors.js';
@@ -288,7 +288,7 @@ export class LoyaltyService implements CheckoutHooks {
     return [
       asCte('earned_entry', {
         sql: `insert into "points_entry" ("id", "customer_id", "kind", "points", "order_id", "created_at") values (?::uuid, ?::uuid, ?::points_kind, ?, ?::uuid, ?::timestamptz)`,
-        params: [randomUUID(), order.customer.id, PointsKind.EARN, earned, order.id, this.clock()],
+        params: [appendedRowId(), order.customer.id, PointsKind.EARN, earned, order.id, this.clock()],
       }),
       asCte('earned_balance', {
         sql: `insert into "loyalty_account" ("customer_id", "points", "lifetime_points", "updated_at") values (?::uuid, ?::int, ?::int, now())

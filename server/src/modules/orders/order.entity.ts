@@ -1,6 +1,6 @@
 import { Check, Entity, Enum, Index, ManyToOne, OneToMany, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { Cascade, Collection, OptionalProps } from '@mikro-orm/core';
-import { randomUUID } from 'node:crypto';
+import { appendedRowId } from '../../common/ids.js';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { MenuItem } from '../menu/menu-item.entity.js';
 import { Customer } from '../customers/customer.entity.js';
@@ -32,7 +32,7 @@ export class Order {
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
-  id: string = randomUUID();
+  id: string = appendedRowId();
 
   @Field(() => Int, { description: 'Short number shown on tickets and to the guest.' })
   @Property({ type: 'integer' })
@@ -124,7 +124,7 @@ export class OrderLine {
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
-  id: string = randomUUID();
+  id: string = appendedRowId();
 
   @ManyToOne(() => Order, { deleteRule: 'cascade' })
   order: Order;
@@ -174,7 +174,7 @@ export class Payment {
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
-  id: string = randomUUID();
+  id: string = appendedRowId();
 
   @ManyToOne(() => Order, { deleteRule: 'cascade' })
   order: Order;

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { appendedRowId } from '../../common/ids.js';
 import { Collection, LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordAudit } from '../audit/audit.js';
@@ -123,7 +123,7 @@ export class OrdersService {
     // Hand-written statements, no unit of work: this is the busiest write (see bench W4/W5).
     await ctx.em.transactional(async (em) => {
       // The key, the menu items and the guest: one statement.
-      const orderId = randomUUID();
+      const orderId = appendedRowId();
       const { claim, rows } = await this.idempotency.claim(em, 'placeOrder', staffId, input.idempotencyKey, payload, orderId, {
         menu: this.menu.viewsForOrderRead(quantities),
         guest: payload.customerId ? this.customers.orderGuestRead(payload.customerId) : undefined,
@@ -137,7 +137,7 @@ export class OrdersService {
       changed = await this.menu.reserveStock(em, quantities, menuItems);
       const lines = items.map((i, position) => {
         const m = menuItems.get(i.menuItemId)!;
-        return { id: randomUUID(), menuItemId: m.id, position, name: m.name, station: m.station, quantity: i.quantity, unitPrice: m.price, modifiers: i.modifiers, notes: i.notes };
+        return { id: appendedRowId(), menuItemId: m.id, position, name: m.name, station: m.station, quantity: i.quantity, unitPrice: m.price, modifiers: i.modifiers, notes: i.notes };
       });
       const fields = {
         id: orderId,
@@ -275,7 +275,7 @@ export class OrdersService {
           details: { orderNumber: order.number, discount: totals.discount, subtotal: totals.subtotal, promotionCode: payload.promotionCode, rewardId: payload.rewardId },
         });
       }
-      const made = payments.map((p) => entityView(Payment, { id: randomUUID(), ...p, createdAt: at }));
+      const made = payments.map((p) => entityView(Payment, { id: appendedRowId(), ...p, createdAt: at }));
       order.payments = new Collection<Payment>(order, made);
       const writes = this.hooks.paidWrites(order, totals);
       if (order.customer) {
