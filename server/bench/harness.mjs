@@ -371,13 +371,13 @@ export async function runBench(argv) {
         log(`${rebuilt.length} secondary indexes rebuilt (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
       } else await grow();
       const generated = Date.now();
+      // The guests' rows are written twice by the load (inserted, then given their stats), so
+      // customer is rewritten packed to its fillfactor, as a restore writes it: otherwise its
+      // pages would be half empty, with room for HOT updates a real table lacks.
+      await db.query('vacuum (full) customer');
       // Measured at rest, as a restored database is after its vacuum (visibility map and hint bits
       // set): not with the first reads setting them, nor autovacuum working through the freshly
       // loaded tables on one of the two cores while the workloads run.
-      // The guests' rows are written twice by the load (inserted, then given their stats), so
-      // customer is rewritten packed to its fillfactor first, as a restore writes it: otherwise
-      // its pages would be half empty, with room for HOT updates a real table lacks.
-      await db.query('vacuum (full) customer');
       await db.query('vacuum (analyze)');
       // And checkpointed: loading 100k guests writes about 2 GB of WAL, which starts checkpoints
       // whose writes and full-page images would otherwise spill into the first workloads.
@@ -456,20 +456,17 @@ async function walState(db) {
   return rows[0];
 }
 
-function hotPct(before, after) {
-  const updates = Number(after.customer_updates) - Number(before.customer_updates);
-  return updates > 0 ? round(((Number(after.customer_hot_updates) - Number(before.customer_hot_updates)) / updates) * 100, 1) : null;
-}
-
 /** What the server wrote to its WAL between two walState readings, per order. */
 async function walBetween(db, before, after, orders) {
   const { rows } = await db.query('select pg_wal_lsn_diff($1, $2)::float8 as bytes', [after.lsn, before.lsn]);
+  const customerUpdates = Number(after.customer_updates) - Number(before.customer_updates);
+  const hotUpdates = Number(after.customer_hot_updates) - Number(before.customer_hot_updates);
   return {
     bytesPerOrder: orders ? Math.round(rows[0].bytes / orders) : null,
     fullPageImagesPerOrder: orders ? round((Number(after.fpi) - Number(before.fpi)) / orders, 2) : null,
     checkpoints: Number(after.checkpoints) - Number(before.checkpoints),
-    customerUpdates: Number(after.customer_updates) - Number(before.customer_updates),
-    customerHotPct: hotPct(before, after),
+    customerUpdates,
+    customerHotPct: customerUpdates > 0 ? round((hotUpdates / customerUpdates) * 100, 1) : null,
   };
 }
 

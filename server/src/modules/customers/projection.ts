@@ -65,9 +65,9 @@ export class ProfileProjection {
 
   /**
    * How checkout adds a visit (one new version of the guest's row, on its page with no index
-   * entry as a rule: see Customer.lifecycleStage): a read to run with its first statement, the order's guest's
-   * facts with the row locked (FOR NO KEY UPDATE) to the end of the transaction; then
-   * visitWrites from them.
+   * entry as a rule: see Customer.lifecycleStage): a read to run with its first statement, the
+   * order's guest's facts with the row locked (FOR NO KEY UPDATE) to the end of the
+   * transaction; then visitWrites from them.
    */
   lockedFacts(orderId: string): Statement {
     return { sql: `${FACTS} where "id" = (select "customer_id" from "orders" where "id" = ?::uuid) for no key update`, params: [orderId] };
