@@ -8,4 +8,14 @@ describe('appendedRowId', () => {
     expect([...ids].sort()).toEqual(ids);
     expect(new Set(ids).size).toBe(ids.length);
   });
+
+  it('gives every id fresh random bits, across refills of its pool of random bytes', () => {
+    // 1,000 ids span four refills of the 256-id pool; the last 48 bits of each are random alone.
+    const tails = Array.from({ length: 1_000 }, () => appendedRowId().slice(-12));
+    expect(new Set(tails).size).toBe(tails.length);
+    // Each of those random bits is set in some ids and clear in others.
+    const ones = Array.from({ length: 48 }, (_, bit) => tails.filter((t) => (BigInt(`0x${t}`) >> BigInt(bit)) & 1n).length);
+    for (const n of ones) expect(n).toBeGreaterThan(350);
+    for (const n of ones) expect(n).toBeLessThan(650);
+  });
 });
