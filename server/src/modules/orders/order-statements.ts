@@ -153,26 +153,61 @@ export async function insertOrder(
   return row!.number;
 }
 
-/** checkout's first read, the order row locked: a statement to run with the idempotency key's claim. */
+/**
+ * checkout's first read, the order row locked: a statement to run with the idempotency key's
+ * claim. `row_version` (the row's xmin) tells whether the row changed after the statement's
+ * snapshot was taken: see linesForCheckout.
+ */
 export function orderForCheckout(orderId: string): Statement {
-  return { sql: `select ${ORDER_COLUMNS} from "orders" where "id" = ?::uuid for update`, params: [orderId] };
+  return { sql: `select ${ORDER_COLUMNS}, "xmin"::text as "row_version" from "orders" where "id" = ?::uuid for update`, params: [orderId] };
+}
+
+const LINE_SELECT = `l."id", l."position", l."name", l."station", l."quantity", l."unit_price", l."modifiers", l."notes", l."created_at",
+       ${MENU_COLUMNS.map((c) => `m."${c}" as "m_${c}"`).join(', ')}`;
+
+/**
+ * The order's lines with their menu items, read in the same statement as orderForCheckout, each
+ * with the version of the order row that statement's snapshot saw. When that read waited for
+ * another transaction's lock on the order, the locked row is the version that transaction left
+ * (PostgreSQL rechecks a locked row at its latest version), while these lines are as the
+ * snapshot had them: lines that transaction added would be missing. Every write of an order's
+ * lines also writes the order row (addOrderItems), so the two versions differ exactly then, and
+ * lockedForCheckout reads the lines again.
+ */
+export function linesForCheckout(orderId: string): Statement {
+  return {
+    sql: `select ${LINE_SELECT}, o."xmin"::text as "row_version"
+     from "orders" o join "order_line" l on l."order_id" = o."id" join "menu_item" m on m."id" = l."menu_item_id"
+     where o."id" = ?::uuid order by l."position"`,
+    params: [orderId],
+  };
 }
 
 /**
- * The order as checkout reads it, from the locked row (orderForCheckout, as JSON), then its
- * lines with their menu items (a second statement, so lines added by a transaction we waited
- * for are seen), as a read-only Order.
+ * The order as checkout reads it, from the locked row (orderForCheckout) and its lines
+ * (linesForCheckout), both as JSON from the claim's statement, as a read-only Order. When the
+ * row changed after that statement's snapshot (it waited for the order's lock), the lines are
+ * read again in a statement of their own, which sees what the transaction it waited for wrote.
  */
-export async function lockedForCheckout(em: EntityManager, orderId: string, rows: readonly Record<string, unknown>[], answerEm: EntityManager = em): Promise<Order> {
-  const o = rows[0] as unknown as OrderRow | undefined;
+export async function lockedForCheckout(
+  em: EntityManager,
+  orderId: string,
+  rows: readonly Record<string, unknown>[],
+  lineRows: readonly Record<string, unknown>[],
+  answerEm: EntityManager = em,
+): Promise<Order> {
+  const o = rows[0] as unknown as (OrderRow & { row_version: string }) | undefined;
   if (!o) throw AppError.notFound('Order', orderId);
-  const lines = await executePrepared<LineRow[]>(
-    em,
-    `select l."id", l."position", l."name", l."station", l."quantity", l."unit_price", l."modifiers", l."notes", l."created_at",
-       ${MENU_COLUMNS.map((c) => `m."${c}" as "m_${c}"`).join(', ')}
+  const seen = lineRows as unknown as (LineRow & { row_version: string })[];
+  const lines =
+    seen.length > 0 && seen[0]!.row_version === o.row_version
+      ? seen
+      : await executePrepared<LineRow[]>(
+          em,
+          `select ${LINE_SELECT}
      from "order_line" l join "menu_item" m on m."id" = l."menu_item_id" where l."order_id" = ? order by l."position"`,
-    [orderId],
-  );
+          [orderId],
+        );
   const fields = {
     id: o.id,
     number: o.number,

@@ -17,7 +17,7 @@ import { businessDate } from './business-day.js';
 import { loadOrder } from './order-history.js';
 import type { Idempotency } from './idempotency.js';
 import { Order, OrderLine, OrderStatus, Payment, PaymentMethod } from './order.entity.js';
-import { DAY_NUMBER, detachedLine, detachedOrder, insertOrder, lockedForCheckout, markPaid, orderForCheckout } from './order-statements.js';
+import { DAY_NUMBER, detachedLine, detachedOrder, insertOrder, linesForCheckout, lockedForCheckout, markPaid, orderForCheckout } from './order-statements.js';
 import { type CheckoutInput, type OrderItemInput, type PlaceOrderInput } from './order.inputs.js';
 import { entityView } from '../../common/entity-view.js';
 
@@ -195,8 +195,13 @@ export class OrdersService {
       const order = await this.lockOpen(em, orderId, 'add items to');
       const menuItems = await this.menu.itemsForOrder(em, quantities);
       changed = await this.menu.reserveStock(em, quantities, menuItems);
-      const added = this.addLines(em, order, items, menuItems, new Date());
+      const at = new Date();
+      const added = this.addLines(em, order, items, menuItems, at);
       this.reprice(order);
+      // The order row is written whatever the prices (a free item leaves them as they were): a
+      // checkout that waited for this transaction tells from the row that its lines changed
+      // (linesForCheckout).
+      order.updatedAt = at;
       await em.flush();
       if (order.sentToKitchen) {
         const customer = order.customer ? await this.customers.requireCustomer(em, order.customer.id) : null;
@@ -245,13 +250,14 @@ export class OrdersService {
     let paid: Order | null = null;
     // Hand-written statements, no unit of work (see placeOrder); the hooks' own writes included.
     await ctx.em.transactional(async (em) => {
-      // The key, the order locked, and its guest's profile facts locked: one statement.
+      // The key, the order locked with its lines, and its guest's profile facts locked: one statement.
       const { claim, rows } = await this.idempotency.claim(em, 'checkout', staffId, input.idempotencyKey, payload, orderId, {
         order: orderForCheckout(orderId),
+        lines: linesForCheckout(orderId),
         guest: this.customers.lockedFacts(orderId),
       });
       if (claim.kind === 'replay') return;
-      const order = await lockedForCheckout(em, orderId, rows.order, ctx.em);
+      const order = await lockedForCheckout(em, orderId, rows.order, rows.lines, ctx.em);
       if (order.status !== OrderStatus.OPEN) {
         throw new AppError(ErrorCode.CONFLICT, `Order ${order.number} is already ${order.status.toLowerCase()}`);
       }
