@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createEventBus } from '../src/infra/pubsub.js';
@@ -43,6 +43,35 @@ describe('event bus over Redis', () => {
     const expected = { name, available: false, stock: 0 };
     expect((await onA.done)[0]!.data!.menuUpdates).toEqual(expected);
     expect((await onB.done)[0]!.data!.menuUpdates).toEqual(expected);
+  });
+});
+
+describe('publishing', () => {
+  it('delivers the events published together (sent to Redis as one pipeline) all, in the order published', async () => {
+    const prefix = `${inject('redisPrefix')}order${randomUUID().slice(0, 6)}:`;
+    const publisher = createEventBus({ redisUrl: inject('redisUrl'), keyPrefix: prefix });
+    const listener = createEventBus({ redisUrl: inject('redisUrl'), keyPrefix: prefix });
+    try {
+      const take = async (topic: string, n: number) => {
+        const it = listener.subscribe(topic)[Symbol.asyncIterator]();
+        const got: unknown[] = [];
+        return { it, done: (async () => { while (got.length < n) got.push((await it.next()).value); return got; })() };
+      };
+      const first = await take('FIRST', 30);
+      const second = await take('SECOND', 30);
+      await settle(200);
+      // One synchronous run: the bus batches these into one write.
+      for (let i = 0; i < 30; i++) {
+        void publisher.publish('FIRST', { i });
+        void publisher.publish('SECOND', { i: 100 + i });
+      }
+      expect(await first.done).toEqual(Array.from({ length: 30 }, (_, i) => ({ i })));
+      expect(await second.done).toEqual(Array.from({ length: 30 }, (_, i) => ({ i: 100 + i })));
+      for (const s of [first, second]) await s.it.return?.();
+    } finally {
+      await publisher.close();
+      await listener.close();
+    }
   });
 });
 
@@ -139,6 +168,9 @@ describe('when Redis goes away', () => {
       redis.kill('SIGSTOP');
       await settle(100);
       await bus.publish('SOMETHING_CHANGED', { id: 1 });
+      // Two in one run go as one pipeline: each fails on its own.
+      void bus.publish('SOMETHING_CHANGED', { id: 2 });
+      void bus.publish('SOMETHING_CHANGED', { id: 3 });
       const listening = bus.subscribe('SOMETHING_ELSE')[Symbol.asyncIterator]();
       void listening.next();
       await settle(100);
@@ -148,7 +180,7 @@ describe('when Redis goes away', () => {
       await new Promise((r) => redis.once('exit', r));
       await settle(300);
       expect(unhandled).toEqual([]);
-      expect(lines.filter((l) => l.includes('event bus command failed')).map((l) => JSON.parse(l).command as string).sort()).toEqual(['publish', 'subscribe']);
+      expect(lines.filter((l) => l.includes('event bus command failed')).map((l) => JSON.parse(l).command as string).sort()).toEqual(['publish', 'publish', 'publish', 'subscribe']);
     } finally {
       process.off('unhandledRejection', onUnhandled);
       redis.kill('SIGKILL');

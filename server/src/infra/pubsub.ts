@@ -65,10 +65,35 @@ class RedisEventTarget {
     }
   }
 
+  /**
+   * Publishes after the current job: the events a service publishes together after its commit
+   * (placeOrder: the kitchen's wake-up and the order's update) go to Redis in one write, as one
+   * pipeline, in the order published. Each write to the socket is a system call that also wakes
+   * Redis; one per event was about 4 % of the server's CPU in bench W4.
+   */
   dispatchEvent(event: CustomEvent): boolean {
-    this.publisher.publish(this.prefix + event.type, JSON.stringify(event.detail ?? null)).catch((err: unknown) => this.failed(err, 'publish', event.type));
+    if (this.outbox.length === 0) queueMicrotask(this.flush);
+    this.outbox.push([event.type, JSON.stringify(event.detail ?? null)]);
     return true;
   }
+
+  private outbox: [type: string, message: string][] = [];
+
+  private readonly flush = (): void => {
+    const batch = this.outbox;
+    this.outbox = [];
+    if (batch.length === 1) {
+      const [type, message] = batch[0]!;
+      this.publisher.publish(this.prefix + type, message).catch((err: unknown) => this.failed(err, 'publish', type));
+      return;
+    }
+    const pipeline = this.publisher.pipeline();
+    for (const [type, message] of batch) pipeline.publish(this.prefix + type, message);
+    pipeline.exec().then(
+      (results) => results?.forEach(([err], i) => err && this.failed(err, 'publish', batch[i]![0])),
+      (err: unknown) => batch.forEach(([type]) => this.failed(err, 'publish', type)),
+    );
+  };
 
   /**
    * A command that Redis never answered (it was queued while Redis was away, and the connection
