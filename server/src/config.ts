@@ -20,6 +20,11 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  // A pooled connection left idle this long is closed (pg-pool's own default is 10 s). A new one
+  // costs its first requests a cold PostgreSQL backend (catalog caches, each prepared statement
+  // planned again), and opening them came exactly when a burst of orders needed them: the slowest
+  // episodes of bench W4 (bench/RESULTS.md, fourteenth pass). HikariCP's default, 10 minutes.
+  DATABASE_POOL_IDLE_SECONDS: z.coerce.number().min(1).max(86_400).default(600),
   // The busiest writes are prepared on each connection once this process has run the same
   // statement shape this many times (infra/prepared-statements.ts). 0 never prepares them: for a
   // pooler that does not keep per-connection state, such as PgBouncer in transaction mode.

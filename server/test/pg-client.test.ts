@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { openDatabase } from '../src/infra/database.js';
 import { lastStatement } from '../src/infra/pg-client.js';
 import { oneConnection } from './support/one-connection.js';
 
@@ -134,5 +135,32 @@ describe("the ORM's pg client", () => {
     ).rejects.toThrow('undo');
     expect(db.sent).toEqual(['begin', 'rollback']);
     expect(await rows()).toEqual([{ id: 7, n: 7 }]);
+  });
+});
+
+describe("the ORM's pool", () => {
+  it('keeps its connections open while idle for less than DATABASE_POOL_IDLE_SECONDS, and closes them after', { timeout: 20_000 }, async () => {
+    const kept = await openDatabase(inject('databaseUrl'), { DATABASE_POOL_MAX: 3 });
+    const closed = await openDatabase(inject('databaseUrl'), { DATABASE_POOL_MAX: 3, DATABASE_POOL_IDLE_SECONDS: 1 });
+    try {
+      // Three transactions at once: each pool opens its three connections.
+      const backends = async (orm: typeof kept) => {
+        const pids = await Promise.all(
+          [0, 1, 2].map(async () => (await orm.em.fork().execute<{ pid: number }[]>('select pg_backend_pid() as pid, pg_sleep(0.1)'))[0]!.pid),
+        );
+        expect(new Set(pids).size).toBe(3);
+        return pids;
+      };
+      const open = async (pids: number[]) =>
+        Number((await db.other.query<{ n: string }>('select count(*)::text as n from pg_stat_activity where pid = any($1)', [pids])).rows[0]!.n);
+      const [keptPids, closedPids] = [await backends(kept), await backends(closed)];
+      expect([await open(keptPids), await open(closedPids)]).toEqual([3, 3]);
+      await new Promise((r) => setTimeout(r, 2_500));
+      // The default (ten minutes) keeps them; one second does not.
+      expect([await open(keptPids), await open(closedPids)]).toEqual([3, 0]);
+    } finally {
+      await kept.close();
+      await closed.close();
+    }
   });
 });

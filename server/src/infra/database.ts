@@ -17,7 +17,7 @@ export interface OrmHooks {
   onQuery?: (sql: string) => void;
 }
 
-type DatabaseConfig = Pick<Config, 'DATABASE_POOL_MAX'> & Partial<Pick<Config, 'DATABASE_PREPARE_AFTER'>>;
+type DatabaseConfig = Pick<Config, 'DATABASE_POOL_MAX'> & Partial<Pick<Config, 'DATABASE_PREPARE_AFTER' | 'DATABASE_POOL_IDLE_SECONDS'>>;
 
 export function ormOptions(databaseUrl: string, config: DatabaseConfig, log?: Logger, hooks: OrmHooks = {}): Options {
   const preparedStatements = new PreparedStatements(config.DATABASE_PREPARE_AFTER ?? 3, (name, definition, error) =>
@@ -28,7 +28,8 @@ export function ormOptions(databaseUrl: string, config: DatabaseConfig, log?: Lo
     entities,
     metadataProvider: ReflectMetadataProvider,
     extensions: [Migrator],
-    pool: { min: 0, max: config.DATABASE_POOL_MAX },
+    // Connections stay open while they are used at least every DATABASE_POOL_IDLE_SECONDS (see config.ts).
+    pool: { min: 0, max: config.DATABASE_POOL_MAX, idleTimeoutMillis: (config.DATABASE_POOL_IDLE_SECONDS ?? 600) * 1000 },
     // BEGIN and, where asked, COMMIT travel with a transaction's statements (infra/pg-client.ts);
     // the busiest writes are prepared per connection (infra/prepared-statements.ts).
     driverOptions: { Client: PgClient, preparedStatements: () => preparedStatements },
