@@ -14,7 +14,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { addGuests, addOpenTickets, bulkLoad, guestPhone, HISTORY_BASE, seedMenu } from './datagen.mjs';
 import { cpuSeconds, cpuSecondsBetween, cpuSecondsOf, heapSnapshotArgs, liveHeapBytes, machineCpuSeconds, rssBytes, startProcess, stopProcess } from './lib/proc.mjs';
-import { closedLoop, getText, oneInFlight, openLoop, openScreens, postJson } from './lib/client.mjs';
+import { closedLoop, getText, oneInFlight, openLoop, openScreens, postJson, SERVER_MS } from './lib/client.mjs';
 import { median, percentile, round } from './lib/stats.mjs';
 import { evaluateBars, markdownReport, printReport } from './report.mjs';
 
@@ -149,6 +149,7 @@ export const USAGE = `pnpm bench [--customers 10000,100000,1000000] [--only W1,W
            [--tickets 50,500] [--out file.json] [--keep-db] [--product-main server/dist/main.js (another build, for before/after)]
 The product runs with the Node options it ships with (server/src/node-flags.ts); BENCH_PRODUCT_NODE_FLAGS="" runs it without them.
 BENCH_PRODUCT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" passes node flags to the product process (profiling);
+BENCH_W4_TRACE=file writes each measured W4 order's timeline (due, sent, placeOrder and checkout times, the product's own) as JSON lines;
 BENCH_BASELINE_NODE_ARGS does the same for the baseline processes.
 Needs PostgreSQL (DATABASE_URL, default postgres://postgres@localhost:5432/postgres) and Redis (REDIS_URL, default redis://localhost:6379).`;
 
@@ -729,16 +730,61 @@ async function w6(ctx) {
 
 // ------------------------------------------------------------------------------- W4: writes
 
+/**
+ * Where the slowest 1 % of W4's orders spent their time: each order's latency (from when it was
+ * due) as the load generator's lateness in sending it, the product's own time for placeOrder and
+ * checkout (Server-Timing: from the request's handler to the response's headers), and the rest
+ * (outside the product's handler: the wire, each side's event loop before it got to the request
+ * or the answer). Medians over those orders, and the episodes they came in (orders due within
+ * 100 ms of the one before).
+ */
+export function slowestOrders(timelines) {
+  if (!timelines?.length) return null;
+  const lat = (x) => x.end - x.due;
+  const sorted = [...timelines].sort((a, b) => lat(a) - lat(b));
+  const slow = sorted.slice(Math.floor(sorted.length * 0.99)).sort((a, b) => a.due - b.due);
+  const med = (f) => {
+    const v = slow.map(f).filter(Number.isFinite);
+    return v.length ? round(median(v), 2) : null;
+  };
+  let episodes = 0;
+  let longestMs = 0;
+  let from = null;
+  let last = null;
+  for (const x of slow) {
+    if (last === null || x.due - last > 100) {
+      episodes++;
+      from = x.due;
+    }
+    last = x.due;
+    longestMs = Math.max(longestMs, last - from);
+  }
+  return {
+    orders: slow.length,
+    fromMs: round(lat(slow.reduce((a, b) => (lat(a) < lat(b) ? a : b))), 2),
+    medianMs: med(lat),
+    lateMs: med((x) => x.sentAt - x.due),
+    placeServerMs: med((x) => x.placeServerMs),
+    checkoutServerMs: med((x) => x.checkoutServerMs),
+    outsideMs: med((x) => x.placeMs - x.placeServerMs + (x.checkoutMs - x.checkoutServerMs)),
+    episodes,
+    longestEpisodeMs: round(longestMs, 0),
+  };
+}
+
 async function w4(ctx) {
   const { o, product, menu, db } = ctx;
   const headers = { authorization: `Bearer ${ctx.serverToken}` };
   const gql = (query, variables) => postJson(product.gqlUrl, { query, variables }, headers);
   // A UUID: random hex can hold a digit run that passes Luhn, which the card guard refuses.
   const key = () => randomUUID();
-  const visit = async (guest) => {
+  // While set, each order's timeline (see slowestOrders).
+  let trace = null;
+  const visit = async (guest, due) => {
+    const sentAt = performance.now();
     const a = menu[Math.floor(Math.random() * menu.length)];
     const b = menu[Math.floor(Math.random() * menu.length)];
-    const placed = (
+    const placedAnswer = (
       await gql(PLACE, {
         input: {
           idempotencyKey: key(),
@@ -750,16 +796,26 @@ async function w4(ctx) {
           ],
         },
       })
-    ).data.placeOrder;
+    );
+    const placed = placedAnswer.data.placeOrder;
     const t = performance.now();
-    const paid = (
-      await gql(CHECKOUT, {
-        orderId: placed.id,
-        input: { idempotencyKey: key(), payments: [{ method: 'CARD', amount: placed.total, reference: 'ch_bench' }] },
-      })
-    ).data.checkout;
+    const paidAnswer = await gql(CHECKOUT, {
+      orderId: placed.id,
+      input: { idempotencyKey: key(), payments: [{ method: 'CARD', amount: placed.total, reference: 'ch_bench' }] },
+    });
+    const paid = paidAnswer.data.checkout;
     if (paid.status !== 'PAID') throw new Error(`W4: checkout left the order ${paid.status}`);
-    return performance.now() - t;
+    const end = performance.now();
+    trace?.push({
+      due: due ?? sentAt,
+      sentAt,
+      placeMs: t - sentAt,
+      placeServerMs: placedAnswer[SERVER_MS],
+      checkoutMs: end - t,
+      checkoutServerMs: paidAnswer[SERVER_MS],
+      end,
+    });
+    return end - t;
   };
   const guests = () => Math.floor(Math.random() * ctx.size);
   for (let i = 0; i < 10; i++) await visit(guests());
@@ -788,10 +844,19 @@ async function w4(ctx) {
   // Where the machine's CPU goes per order: the product, PostgreSQL's backends, this load generator.
   const wal0 = await walState(db);
   const [m0, pg0, gen0, prod0] = [machineCpuSeconds(), cpuSecondsOf('postgres'), process.cpuUsage(), cpuSeconds(product.pid)];
+  trace = [];
   const r = await phase(product, acc, async () => {
-    const res = await openLoop(() => visit(guests()), o.w4Rate, o.w4Seconds * 1000, 512);
+    const res = await openLoop((_, due) => visit(guests(), due), o.w4Rate, o.w4Seconds * 1000, 512);
     return { ...res, lat: res.latencies, ops: res.completed };
   });
+  const timelines = trace;
+  trace = null;
+  // BENCH_W4_TRACE=<file>: each measured order's timeline as JSON lines, times since the epoch in ms.
+  if (process.env.BENCH_W4_TRACE) {
+    const epoch = (ms) => round(performance.timeOrigin + ms, 1);
+    const lines = timelines.map((x) => JSON.stringify({ ...x, due: epoch(x.due), sentAt: epoch(x.sentAt), end: epoch(x.end) }));
+    writeFileSync(process.env.BENCH_W4_TRACE, lines.join('\n') + '\n');
+  }
   const [m1, gen1] = [machineCpuSeconds(), process.cpuUsage(gen0)];
   const wal = await walBetween(db, wal0, await walState(db), r.completed);
   const perOrder = (seconds) => (r.completed ? round((seconds / r.completed) * 1000, 2) : null);
@@ -807,6 +872,7 @@ async function w4(ctx) {
     // its full-page images (the first change to a page after a checkpoint writes the whole page),
     // and the checkpoints that ended during the phase.
     wal,
+    slowest: slowestOrders(timelines),
     targetRatePerS: o.w4Rate,
     warmupSeconds: o.w4WarmupSeconds,
     achievedPerS: round((r.completed / r.elapsedMs) * 1000, 1),

@@ -85,7 +85,12 @@ export function evaluateBars(report) {
     add(
       'W4',
       'p99 <= 25 ms at that rate',
-      `${fmt(p.p99Ms)} ms (median ${fmt(p.medianMs)} ms${p.warmupSeconds != null ? `; after a ${p.warmupSeconds}-s warm-up at that rate` : ''})`,
+      `${fmt(p.p99Ms)} ms (median ${fmt(p.medianMs)} ms${p.warmupSeconds != null ? `; after a ${p.warmupSeconds}-s warm-up at that rate` : ''})` +
+        (p.slowest
+          ? `; the slowest 1 % (${p.slowest.orders} orders from ${fmt(p.slowest.fromMs, 1)} ms, in ${p.slowest.episodes} episode(s), the longest ${p.slowest.longestEpisodeMs} ms):` +
+            ` median ${fmt(p.slowest.medianMs, 1)} ms = sent ${fmt(p.slowest.lateMs, 1)} late + product ${fmt(p.slowest.placeServerMs, 1)} (placeOrder)` +
+            ` and ${fmt(p.slowest.checkoutServerMs, 1)} (checkout) + outside its handlers ${fmt(p.slowest.outsideMs, 1)} (medians each)`
+          : ''),
       sustained && p.p99Ms <= 25,
     );
   }

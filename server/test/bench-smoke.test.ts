@@ -92,6 +92,16 @@ describe('pnpm bench (smoke run: tiny sizes, a few requests; no timing bars asse
     expect(w4.wal.customerUpdates).toBeGreaterThanOrEqual(0);
     if (w4.wal.customerUpdates > 0) expect(w4.wal.customerHotPct).toBeGreaterThanOrEqual(0);
     if (w4.wal.customerUpdates > 0) expect(w4.wal.customerHotPct).toBeLessThanOrEqual(100);
+    // Where the slowest 1 % of orders spent their time: the parts measured, and within the whole.
+    const slow = w4.slowest;
+    expect(slow.orders).toBeGreaterThanOrEqual(1);
+    expect(slow.episodes).toBeGreaterThanOrEqual(1);
+    expect(slow.episodes).toBeLessThanOrEqual(slow.orders);
+    for (const part of ['placeServerMs', 'checkoutServerMs']) expect(slow[part], part).toBeGreaterThan(0);
+    // The open loop sends an order up to 1 ms before it is due rather than sleep less than that.
+    expect(slow.lateMs).toBeGreaterThan(-2);
+    expect(slow.medianMs).toBeGreaterThanOrEqual(slow.fromMs);
+    expect(slow.placeServerMs + slow.checkoutServerMs).toBeLessThanOrEqual(slow.medianMs * 2);
     for (const r of report.results.filter((x: { workload: string }) => x.workload === 'W5')) {
       for (const t of Object.values<Record<string, number>>(r.targets)) {
         expect(t.deliveredPct).toBe(100);

@@ -128,7 +128,7 @@ export async function openLoop(fn, rate, durationMs, maxInFlight = 256) {
     sent++;
     const p = (async () => {
       try {
-        await fn(i);
+        await fn(i, due);
         lat.push(now() - due);
       } catch (err) {
         errors++;
