@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { collect, settle, startTestApp, type TestApp } from './support/app.js';
 import { checkout, count, customer, key, menuItem, ORDER_FIELDS, placeOrder } from './support/factories.js';
 import { readable, recordMessages } from './support/messages.js';
@@ -206,25 +207,12 @@ describe('the write path (bench W4)', () => {
     const item = await menuItem(t, { price: 2_000 });
     const guest = await customer(t);
     const o = (await placeOrder(t, { items: [{ menuItemId: item.id, quantity: 1 }] })).data!.placeOrder;
-    const em = t.orm.em.fork();
-    let paid: Awaited<ReturnType<typeof checkout>> | undefined;
-    await em.transactional(async (tx) => {
-      // Another transaction holds the order and attaches the guest; checkout's first statement
-      // reads the order's guest (none yet) and then waits for the order.
+    // Another transaction holds the order and attaches the guest; checkout's first statement
+    // reads the order's guest (none yet) and then waits for the order.
+    const paid = await checkoutWhileHeld(o.id, { payments: [{ method: 'CARD', amount: 2_175 }] }, async (tx) => {
       await tx.execute('update orders set customer_id = ? where id = ?', [guest.id, o.id]);
-      const pending = checkout(t, o.id, { payments: [{ method: 'CARD', amount: 2_175 }] });
-      for (let i = 0; ; i++) {
-        const [w] = await t.orm.em.fork().execute<{ n: string }[]>(
-          `select count(*)::text as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`,
-        );
-        if (Number(w!.n) > 0) break;
-        if (i > 200) throw new Error('checkout never waited for the order');
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      void pending.then((r) => (paid = r));
     });
-    await vi.waitFor(() => expect(paid).toBeDefined(), { timeout: 10_000 });
-    expect(paid!.errors).toBeUndefined();
+    expect(paid.errors).toBeUndefined();
     const facts = await t.gql<{ customer: any }>(
       'query($id: ID!) { customer(id: $id) { lifecycleStage stats { visitCount totalSpent } usualDishes { count menuItem { id } } } }',
       { id: guest.id },
@@ -232,14 +220,14 @@ describe('the write path (bench W4)', () => {
     );
     expect(facts.data!.customer).toMatchObject({ lifecycleStage: 'NEW', stats: { visitCount: 1, totalSpent: 2_175 }, usualDishes: [{ count: 1, menuItem: { id: item.id } }] });
   });
+
   it("pays the lines added to the order while checkout waited for the order's lock", { timeout: 30_000 }, async () => {
     const first = await menuItem(t, { price: 2_000 });
     const added = await menuItem(t, { price: 1_000 });
     const o = (await placeOrder(t, { items: [{ menuItemId: first.id, quantity: 1 }] })).data!.placeOrder;
-    let paid: Awaited<ReturnType<typeof checkout>> | undefined;
-    await t.orm.em.fork().transactional(async (tx) => {
-      // Another transaction holds the order and adds a line as addOrderItems does (the line, and the
-      // order row written); checkout's first statement reads the lines it can see (one) and waits.
+    // Another transaction holds the order and adds a line as addOrderItems does (the line, and the
+    // order row written); checkout's first statement reads the lines it can see (one) and waits.
+    const paid = await checkoutWhileHeld(o.id, { payments: [{ method: 'CASH', amount: 5_000 }] }, async (tx) => {
       await tx.execute('select 1 from orders where id = ? for update', [o.id]);
       await tx.execute(
         `insert into order_line (id, order_id, menu_item_id, position, name, station, quantity, unit_price, modifiers, created_at)
@@ -247,21 +235,10 @@ describe('the write path (bench W4)', () => {
         [o.id, added.id, added.name],
       );
       await tx.execute('update orders set subtotal = subtotal + 1000, updated_at = now() where id = ?', [o.id]);
-      const pending = checkout(t, o.id, { payments: [{ method: 'CASH', amount: 5_000 }] });
-      for (let i = 0; ; i++) {
-        const [w] = await t.orm.em.fork().execute<{ n: string }[]>(
-          `select count(*)::text as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`,
-        );
-        if (Number(w!.n) > 0) break;
-        if (i > 200) throw new Error('checkout never waited for the order');
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      void pending.then((r) => (paid = r));
     });
-    await vi.waitFor(() => expect(paid).toBeDefined(), { timeout: 10_000 });
-    expect(paid!.errors).toBeUndefined();
-    expect(paid!.data!.checkout.subtotal).toBe(3_000);
-    expect(paid!.data!.checkout.lines.map((l: { name: string }) => l.name)).toEqual([first.name, added.name]);
+    expect(paid.errors).toBeUndefined();
+    expect(paid.data!.checkout.subtotal).toBe(3_000);
+    expect(paid.data!.checkout.lines.map((l: { name: string }) => l.name)).toEqual([first.name, added.name]);
     const [row] = await t.orm.em.fork().execute<{ subtotal: number }[]>('select subtotal from orders where id = ?', [o.id]);
     expect(row!.subtotal).toBe(3_000);
   });
@@ -487,3 +464,28 @@ describe('orders query', () => {
     expect((await t.gql('{ orders { nodes { id } } }', {}, t.tokens.KITCHEN)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });
+
+/**
+ * Checkout of an order that another transaction holds: `hold` runs in that transaction (it must
+ * lock the order), checkout is sent, and the transaction commits once checkout waits for a lock.
+ */
+async function checkoutWhileHeld(
+  orderId: string,
+  input: Parameters<typeof checkout>[2],
+  hold: (tx: EntityManager) => Promise<void>,
+): Promise<Awaited<ReturnType<typeof checkout>>> {
+  let pending: ReturnType<typeof checkout> | undefined;
+  await t.orm.em.fork().transactional(async (tx) => {
+    await hold(tx);
+    pending = checkout(t, orderId, input);
+    for (let i = 0; ; i++) {
+      const [w] = await t.orm.em.fork().execute<{ n: string }[]>(
+        `select count(*)::text as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`,
+      );
+      if (Number(w!.n) > 0) break;
+      if (i > 200) throw new Error('checkout never waited for the order');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  });
+  return pending!;
+}
