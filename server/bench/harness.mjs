@@ -5,7 +5,7 @@
 // count and time. Prints medians, p99, throughput, CPU seconds per 1,000 operations, RSS and
 // event-loop delay p99 beside the ratios and the bars, and writes it all as JSON.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -149,8 +149,9 @@ export const USAGE = `pnpm bench [--customers 10000,100000,1000000] [--only W1,W
            [--tickets 50,500] [--out file.json] [--keep-db] [--product-main server/dist/main.js (another build, for before/after)]
 The product runs with the Node options it ships with (server/src/node-flags.ts); BENCH_PRODUCT_NODE_FLAGS="" runs it without them.
 BENCH_PRODUCT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" passes node flags to the product process (profiling);
+BENCH_BASELINE_NODE_ARGS does the same for the baseline processes;
 BENCH_W4_TRACE=file writes each measured W4 order's timeline (due, sent, placeOrder and checkout times, the product's own) as JSON lines;
-BENCH_BASELINE_NODE_ARGS does the same for the baseline processes.
+BENCH_W2_TRACE=file appends each measured W2 lookup (size, target, start, client and server ms) as JSON lines.
 Needs PostgreSQL (DATABASE_URL, default postgres://postgres@localhost:5432/postgres) and Redis (REDIS_URL, default redis://localhost:6379).`;
 
 /** md5(text)::uuid as PostgreSQL prints it. */
@@ -664,14 +665,27 @@ async function w2(ctx) {
   for (const i of warmup.slice(warm)) await call.baseline(i);
   const accs = { product: accumulator(), baseline: accumulator() };
   const deadline = performance.now() + 120_000;
+  // BENCH_W2_TRACE=<file>: each measured lookup as a JSON line appended to the file (size,
+  // target, start since the epoch in ms, the client's and the server's ms).
+  const trace = process.env.BENCH_W2_TRACE ? [] : null;
+  const traced = (t, i) => {
+    if (!trace) return call[t](i);
+    const start = performance.now();
+    return call[t](i).then((answer) => {
+      const ms = performance.now() - start;
+      trace.push({ size: ctx.size, target: t, at: round(performance.timeOrigin + start, 2), ms: round(ms, 3), serverMs: answer[SERVER_MS] });
+      return answer;
+    });
+  };
   await interleaved(o.rounds, ['product', 'baseline'], async (t) => {
     const guests = freshGuests(ctx, per);
     await phase(t === 'product' ? product : base, accs[t], async () => {
       const server = [];
-      const lat = await oneInFlight((k) => call[t](guests[k]), guests.length, deadline, server);
+      const lat = await oneInFlight((k) => traced(t, guests[k]), guests.length, deadline, server);
       return { lat, server, ops: lat.length };
     });
   });
+  if (trace) appendFileSync(process.env.BENCH_W2_TRACE, trace.map((x) => JSON.stringify(x)).join('\n') + '\n');
   record(ctx, 'W2', 'customerLookup, cache cold', [
     ['product', accs.product],
     [base.name, accs.baseline],
