@@ -155,6 +155,11 @@ describe('customerLookup and the profile cache', () => {
     expect(afterCheckout.guest.stats.visitCount).toBe(1);
 
     await t.gql('mutation($id: ID!) { updateCustomer(id: $id, input: { allergies: ["shellfish"] }) { id } }', { id: g.id }, t.tokens.SERVER);
+    // The write deleted the profile and its lookup key, and left a tombstone (so a read from just
+    // before the write cannot fill the old profile back) that expires on its own.
+    const keyOf = (kind: string, rest: string) => `${t.config.REDIS_KEY_PREFIX}cust:${kind}:${rest}`;
+    expect(await redis.exists(keyOf('p', g.id), keyOf('k', `phone:${p}`))).toBe(0);
+    expect(await redis.pttl(keyOf('t', g.id))).toBeGreaterThan(0);
     expect((await lookup({ phone: p })).guest.allergies).toEqual(['shellfish']);
 
     await lookup({ phone: p });

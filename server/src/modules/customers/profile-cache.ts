@@ -34,6 +34,16 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 for i = 3, #KEYS do redis.call('SET', KEYS[i], ARGV[3], 'PX', ARGV[2]) end
 return 1`;
 
+/**
+ * A write's invalidation, atomic as a MULTI was: the tombstone (KEYS[2]) set, the profile
+ * (KEYS[1]) and its lookup keys (KEYS[3..]) deleted. One command rather than a MULTI pipeline:
+ * ioredis replaces each MULTI's `exec` with closures on it, which kept every checkout's
+ * pipeline past the young generation's collections (bench/RESULTS.md, fifteenth pass).
+ */
+const INVALIDATE_SCRIPT = `redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+redis.call('DEL', KEYS[1], unpack(KEYS, 3))
+return 1`;
+
 export class RedisProfileCache implements ProfileCache {
   readonly kind = 'redis';
   private readonly redis: Redis;
@@ -58,6 +68,7 @@ export class RedisProfileCache implements ProfileCache {
     this.redis.on('ready', () => void this.retryPending());
     this.redis.defineCommand('profileGet', { numberOfKeys: 1, lua: GET_SCRIPT });
     this.redis.defineCommand('profileFill', { lua: FILL_SCRIPT });
+    this.redis.defineCommand('profileInvalidate', { lua: INVALIDATE_SCRIPT });
   }
 
   private key(kind: 'p' | 'k' | 't', rest: string): string {
@@ -105,11 +116,13 @@ export class RedisProfileCache implements ProfileCache {
 
   async invalidate(customerId: string, lookups: string[] = [], retrying = false): Promise<void> {
     try {
-      await this.redis
-        .multi()
-        .del(this.key('p', customerId), ...lookups.map((l) => this.key('k', l)))
-        .set(this.key('t', customerId), String(Date.now()), 'PX', TOMBSTONE_MS)
-        .exec();
+      const keys = [this.key('p', customerId), this.key('t', customerId), ...lookups.map((l) => this.key('k', l))];
+      await (this.redis as unknown as { profileInvalidate(n: number, ...args: (string | number)[]): Promise<number> }).profileInvalidate(
+        keys.length,
+        ...keys,
+        String(Date.now()),
+        TOMBSTONE_MS,
+      );
       this.pending.delete(customerId);
     } catch (err) {
       this.pending.set(customerId, [...new Set([...(this.pending.get(customerId) ?? []), ...lookups])]);
