@@ -1,3 +1,5 @@
+import { ApolloServer, HeaderMap } from '@apollo/server';
+import { buildSchema, execute } from 'graphql';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 
@@ -9,19 +11,15 @@ import { describe, expect, it } from 'vitest';
  * pass). Each test fails without its patch; after an upgrade of the package, check whether the
  * new version still defines the accessor before dropping or re-making the patch.
  */
+
 /**
  * Apollo hands a gateway's executor (ours: compiled execution) a request context whose
- * `response.http.status` was an object literal's getter and setter closing over the request.
- * V8 then kept every request's objects past the young generation's collections (3 to 7 % of all
- * allocation promoted, scavenges five times longer, major collections every few seconds under
- * load: bench/RESULTS.md, fifteenth pass). patches/@apollo__server@5.5.1.patch puts the same
- * accessors on a class's prototype. If this fails after an Apollo upgrade, check whether the
- * new version still builds that literal before dropping or re-making the patch.
+ * `response.http.status` was an object literal's getter and setter closing over the request
+ * (3 to 7 % of all allocation promoted). patches/@apollo__server@5.5.1.patch puts the same
+ * accessors on a class's prototype.
  */
 describe('Apollo’s gateway request context (patched)', () => {
   it('carries the response status as a prototype accessor that still reads and sets it', async () => {
-    const { ApolloServer, HeaderMap } = await import('@apollo/server');
-    const { buildSchema, execute } = await import('graphql');
     const schema = buildSchema('type Query { hello: String }');
     let own: PropertyDescriptor | undefined = { value: 'not called' };
     let before: number | undefined = -1;

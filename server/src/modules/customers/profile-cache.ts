@@ -44,9 +44,18 @@ const INVALIDATE_SCRIPT = `redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 redis.call('DEL', KEYS[1], unpack(KEYS, 3))
 return 1`;
 
+/** The scripts above, as the commands `defineCommand` adds to the client. */
+interface ProfileCommands {
+  profileGet(lookupKey: string, profilePrefix: string): Promise<string | null>;
+  /** Keys as `keysOf` gives them, then the profile JSON, its TTL (ms), the id and when it was read. */
+  profileFill(numberOfKeys: number, ...keysThenArgs: (string | number)[]): Promise<number>;
+  /** Keys as `keysOf` gives them, then the tombstone's value and its TTL (ms). */
+  profileInvalidate(numberOfKeys: number, ...keysThenArgs: (string | number)[]): Promise<number>;
+}
+
 export class RedisProfileCache implements ProfileCache {
   readonly kind = 'redis';
-  private readonly redis: Redis;
+  private readonly redis: Redis & ProfileCommands;
   /** Invalidations that could not reach Redis; retried when it is back, and their ids are not read meanwhile. */
   private readonly pending = new Map<string, string[]>();
   private retryTimer: NodeJS.Timeout | null = null;
@@ -63,7 +72,7 @@ export class RedisProfileCache implements ProfileCache {
       commandTimeout: timeoutMs,
       maxRetriesPerRequest: 0,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-    });
+    }) as Redis & ProfileCommands;
     this.redis.on('error', (err) => log.debug({ err: err.message }, 'profile cache unavailable'));
     this.redis.on('ready', () => void this.retryPending());
     this.redis.defineCommand('profileGet', { numberOfKeys: 1, lua: GET_SCRIPT });
@@ -75,12 +84,14 @@ export class RedisProfileCache implements ProfileCache {
     return `${this.prefix}cust:${kind}:${rest}`;
   }
 
+  /** A guest's keys as the fill and invalidate scripts take them: profile, tombstone, lookups. */
+  private keysOf(customerId: string, lookups: string[]): string[] {
+    return [this.key('p', customerId), this.key('t', customerId), ...lookups.map((l) => this.key('k', l))];
+  }
+
   async get(lookup: string): Promise<string | null> {
     try {
-      const json = (await (this.redis as unknown as { profileGet(k: string, p: string): Promise<string | null> }).profileGet(
-        this.key('k', lookup),
-        this.key('p', ''),
-      )) as string | null;
+      const json = await this.redis.profileGet(this.key('k', lookup), this.key('p', ''));
       if (json && this.pending.size && this.pending.has(JSON.parse(json).customer?.id)) return null;
       return json;
     } catch {
@@ -100,15 +111,8 @@ export class RedisProfileCache implements ProfileCache {
   private async send(customerId: string, lookups: string[], profileJson: string, readAt: number): Promise<void> {
     if (this.pending.has(customerId)) return;
     try {
-      const keys = [this.key('p', customerId), this.key('t', customerId), ...lookups.map((l) => this.key('k', l))];
-      await (this.redis as unknown as { profileFill(n: number, ...args: (string | number)[]): Promise<number> }).profileFill(
-        keys.length,
-        ...keys,
-        profileJson,
-        this.ttlMs,
-        customerId,
-        readAt,
-      );
+      const keys = this.keysOf(customerId, lookups);
+      await this.redis.profileFill(keys.length, ...keys, profileJson, this.ttlMs, customerId, readAt);
     } catch {
       // A cache that cannot be written is a cache miss next time; the lookup already has its answer.
     }
@@ -116,13 +120,8 @@ export class RedisProfileCache implements ProfileCache {
 
   async invalidate(customerId: string, lookups: string[] = [], retrying = false): Promise<void> {
     try {
-      const keys = [this.key('p', customerId), this.key('t', customerId), ...lookups.map((l) => this.key('k', l))];
-      await (this.redis as unknown as { profileInvalidate(n: number, ...args: (string | number)[]): Promise<number> }).profileInvalidate(
-        keys.length,
-        ...keys,
-        String(Date.now()),
-        TOMBSTONE_MS,
-      );
+      const keys = this.keysOf(customerId, lookups);
+      await this.redis.profileInvalidate(keys.length, ...keys, String(Date.now()), TOMBSTONE_MS);
       this.pending.delete(customerId);
     } catch (err) {
       this.pending.set(customerId, [...new Set([...(this.pending.get(customerId) ?? []), ...lookups])]);
