@@ -59,8 +59,8 @@ describe('Apollo’s gateway request context (patched)', () => {
 
 /**
  * ioredis defined each pipeline's `length` as an accessor on the pipeline itself, closing over
- * it: with a pipeline per order (the bus's publishes, the profile cache's invalidations) 18 % of
- * a server's allocation was promoted. patches/ioredis@6.0.0.patch defines it on the prototype.
+ * it: one pipeline per request promoted 18 % of a minimal server's allocation (the product sends
+ * one per order: the bus's publishes). patches/ioredis@6.0.0.patch defines it on the prototype.
  */
 describe('ioredis pipelines (patched)', () => {
   it('count their commands through a prototype accessor', () => {
