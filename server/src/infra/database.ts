@@ -6,6 +6,7 @@ import type { Logger } from './logger.js';
 import { entities } from '../entities.js';
 import { migrationsList } from '../migrations/index.js';
 import { PgClient } from './pg-client.js';
+import { keepPoolOutsideRequests } from './pool-context.js';
 import { PreparedStatements } from './prepared-statements.js';
 
 export type Orm = MikroORM;
@@ -32,7 +33,8 @@ export function ormOptions(databaseUrl: string, config: DatabaseConfig, log?: Lo
     pool: { min: 0, max: config.DATABASE_POOL_MAX, idleTimeoutMillis: (config.DATABASE_POOL_IDLE_SECONDS ?? 600) * 1000 },
     // BEGIN and, where asked, COMMIT travel with a transaction's statements (infra/pg-client.ts);
     // the busiest writes are prepared per connection (infra/prepared-statements.ts).
-    driverOptions: { Client: PgClient, preparedStatements: () => preparedStatements },
+    // The pool's idle timers and new connections do not keep a request's context (pool-context.ts).
+    driverOptions: { Client: PgClient, preparedStatements: () => preparedStatements, onPoolCreated: keepPoolOutsideRequests },
     discovery: { warnWhenNoEntities: true },
     migrations: {
       tableName: MIGRATIONS_TABLE,
