@@ -143,7 +143,7 @@ export function parseOptions(argv) {
 }
 
 export const USAGE = `pnpm bench [--customers 10000,100000,1000000] [--only W1,W4] [--quick | --smoke] [--rounds R] [--requests N]
-           [--warmup-seconds 3 (W1 and W2, each side)]
+           [--warmup-seconds 3 (W1, each side)]
            [--orders-per-guest 10] [--w4-rate 200] [--w4-seconds 10]
            [--w4-warmup-seconds 30 (W4 at its rate, reported apart)] [--screens 100:25,1000:20] [--w5-seconds 10]
            [--tickets 50,500] [--out file.json] [--keep-db] [--product-main server/dist/main.js (another build, for before/after)]
@@ -663,16 +663,6 @@ async function w2(ctx) {
   const warmup = freshGuests(ctx, warm * 2);
   for (const i of warmup.slice(0, warm)) await call.product(i);
   for (const i of warmup.slice(warm)) await call.baseline(i);
-  // Then each side alone under load for --warmup-seconds, as W1 warms up, on the guests it has
-  // just looked up (the product answers them from its cache now; raw pg reads pages now in
-  // shared buffers): the request path the cold lookups share. After W1 this changes little; with
-  // --only W2 the product was measured half-compiled without it (1.72x raw pg at 10k, against
-  // 1.17x after W1, RESULTS.md seventeenth pass).
-  for (const [t, seen] of [
-    ['product', warmup.slice(0, warm)],
-    ['baseline', warmup.slice(warm)],
-  ])
-    await closedLoop((k) => call[t](seen[k % seen.length]), Infinity, 8, performance.now() + o.warmupSeconds * 1000);
   const accs = { product: accumulator(), baseline: accumulator() };
   const deadline = performance.now() + 120_000;
   // BENCH_W2_TRACE=<file>: each measured lookup as a JSON line appended to the file (size,
